@@ -1,0 +1,50 @@
+"""Stage 2: map the curated records to the asserted RDF graph, remembering file:line per subject."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pycountry
+from rdflib import Graph, URIRef
+
+from spacekg.errors import SourceDataErrors, SourcePosition
+from spacekg.namespaces import Minter
+from spacekg.rdf import actors, chronology, documents, participation, turtle
+from spacekg.rdf.context import MappingContext
+from spacekg.sources.reading import CuratedSources
+
+
+@dataclass(frozen=True)
+class AssertedGraph:
+    """The curated facts as RDF, and the source position of every subject minted from them."""
+
+    graph: Graph
+    positions: dict[URIRef, SourcePosition]
+
+
+def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter) -> AssertedGraph:
+    """Map every curated record to RDF; raise SourceDataErrors with every problem found, not just the first."""
+    ctx = MappingContext(ontology, minter)
+    tables = sources.tables
+    documents.declare_documents(ctx, tables["citations"], tables["instruments"], tables["un_documents"])
+    actors.declare_actors(ctx, tables["organizations"], tables["people"])
+    chronology.declare_events_and_norms(ctx, tables["events"], tables["norms"])
+
+    actors.map_iso_citation(ctx, getattr(pycountry, "__version__", "unknown"))
+    documents.map_citations(ctx, tables["citations"])
+    actors.map_organizations(ctx, tables["organizations"])
+    actors.map_people(ctx, tables["people"])
+    documents.map_instruments(ctx, tables["instruments"])
+    documents.map_un_documents(ctx, tables["un_documents"])
+    documents.map_instrument_links(ctx, tables["instrument_links"])
+    participation.map_status(ctx, tables["participation_status"])
+    participation.map_actions(ctx, tables["participation_actions"])
+    participation.map_artemis(ctx, tables["artemis_signatories"])
+    participation.map_totals(ctx, tables["treaty_totals"])
+    chronology.map_events(ctx, tables["events"])
+    chronology.map_norms(ctx, tables["norms"])
+    for source in sources.turtle:
+        turtle.map_turtle(ctx, source)
+    if ctx.errors:
+        raise SourceDataErrors(ctx.errors)
+    return AssertedGraph(ctx.graph, ctx.positions)

@@ -1,0 +1,90 @@
+"""One typed settings object: defaults, then SPACEKG_* environment variables, then explicit overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacekg.errors import UsageError
+
+ENV_PREFIX = "SPACEKG_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; nothing else in SpaceKG reads the environment."""
+
+    project_dir: Path = field(default_factory=Path.cwd)
+    data_dir: Path | None = None
+    ontology_dir: Path | None = None
+    queries_dir: Path | None = None
+    releases_dir: Path | None = None
+    base_iri: str = "https://w3id.org/spacekg/"
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2
+    query_timeout_s: float = 30.0
+    max_result_rows: int = 10000
+
+    def __post_init__(self) -> None:
+        # Folders default to the agreed layout under the project directory.
+        root = Path(self.project_dir)
+        object.__setattr__(self, "project_dir", root)
+        for name, default in (("data_dir", "data"), ("ontology_dir", "ontology"),
+                              ("queries_dir", "queries"), ("releases_dir", "var/releases")):
+            value = getattr(self, name)
+            object.__setattr__(self, name, Path(value) if value is not None else root / default)
+        if not self.base_iri.endswith("/"):
+            raise UsageError(f"base IRI {self.base_iri!r} must end with '/'", "set SPACEKG_BASE_IRI to e.g. https://w3id.org/spacekg/")
+
+    @property
+    def data(self) -> Path:
+        assert self.data_dir is not None
+        return self.data_dir
+
+    @property
+    def ontology(self) -> Path:
+        assert self.ontology_dir is not None
+        return self.ontology_dir
+
+    @property
+    def queries(self) -> Path:
+        assert self.queries_dir is not None
+        return self.queries_dir
+
+    @property
+    def releases(self) -> Path:
+        assert self.releases_dir is not None
+        return self.releases_dir
+
+
+def _coerce(name: str, raw: Any, kind: Any) -> Any:
+    text = str(kind)
+    try:
+        if "int" in text and "Path" not in text:
+            return int(raw)
+        if "float" in text:
+            return float(raw)
+    except ValueError as error:
+        raise UsageError(f"setting {name}={raw!r} is not a number", f"give {name} a numeric value") from error
+    if "Path" in text:
+        return Path(raw)
+    return raw
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from defaults, then `SPACEKG_*` variables in `environ`, then non-None overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(Settings):
+        env_name = ENV_PREFIX + spec.name.upper()
+        if env_name in environ:
+            values[spec.name] = _coerce(env_name, environ[env_name], spec.type)
+    for name, value in overrides.items():
+        if value is not None:
+            values[name] = value
+    return Settings(**values)
