@@ -1,0 +1,183 @@
+"""The `spacekg` command line. Commands call the pipeline or the store, nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from spacekg import __version__
+from spacekg.errors import SpaceKGError, UsageError
+from spacekg.settings import Settings, load_settings
+
+EXPORT_FORMATS = {"nquads": "spacekg.nq", "trig": "spacekg.trig", "turtle": "spacekg.ttl", "jsonld": "spacekg.jsonld"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}", f"see '{self.prog} --help'")
+
+
+def _progress(message: str) -> None:
+    print(f"· {message}", file=sys.stderr, flush=True)
+
+
+def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.pipeline import build
+
+    release = build(settings, progress=_progress)
+    sizes = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in release.manifest["graphs"].items())
+    print(f"release {release.release_id} published in {release.path} ({sizes} triples)")
+    return 0
+
+
+def _term_text(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
+    return "" if term is None else term.value
+
+
+def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.queries import parse_canned
+    from spacekg.store.querying import run_canned, run_query, solutions_as_rows
+    from spacekg.store.releases import current_release
+
+    params = dict(_split_param(p) for p in args.param)
+    store = current_release(settings.releases).open_store()
+    path = Path(args.query)
+    if args.query.endswith(".rq") and path.is_file():
+        result = run_canned(store, parse_canned(path), params)
+    elif args.query.endswith(".rq") and not path.exists():
+        raise UsageError(f"query file {args.query} not found", "give a path to a .rq file or a query string")
+    else:
+        result = run_query(store, args.query, params)
+    if isinstance(result, ox.QueryBoolean):
+        print("true" if bool(result) else "false")
+    elif isinstance(result, ox.QueryTriples):
+        sys.stdout.write((result.serialize(format=ox.RdfFormat.TURTLE) or b"").decode())
+    else:
+        names, rows = solutions_as_rows(result)
+        _print_rows(names, [[_term_text(row[n]) for n in names] for row in rows], args.format)
+    return 0
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UsageError(f"--param {text!r} is not NAME=VALUE", "e.g. --param state=https://w3id.org/spacekg/id/state/FRA")
+    return name, value
+
+
+def _print_rows(names: list[str], rows: list[list[str]], out_format: str) -> None:
+    if out_format == "json":
+        json.dump([dict(zip(names, row)) for row in rows], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    elif out_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
+        print("  ".join(n.ljust(w) for n, w in zip(names, widths)))
+        print("  ".join("-" * w for w in widths))
+        for row in rows:
+            print("  ".join((cell if len(cell) <= w else cell[: w - 1] + "…").ljust(w) for cell, w in zip(row, widths)))
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.stats import release_stats
+    from spacekg.store.releases import current_release
+
+    release = current_release(settings.releases)
+    stats = release_stats(release.open_store())
+    if args.format == "json":
+        json.dump({"release": release.release_id, "graphs": stats.graphs, "records": stats.records, "classes": stats.classes},
+                  sys.stdout, indent=2)
+        print()
+        return 0
+    print(f"release {release.release_id}\n")
+    _print_rows(["named graph", "triples"], [[g, str(n)] for g, n in stats.graphs.items()], "table")
+    print()
+    _print_rows(["records", "count"], [[k, str(n)] for k, n in stats.records.items()], "table")
+    print()
+    _print_rows(["class", "instances"], [[c, str(n)] for c, n in stats.classes.items()], "table")
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.store.releases import current_release
+
+    release = current_release(settings.releases)
+    dump = release.path / "dumps" / EXPORT_FORMATS[args.format]
+    data = dump.read_bytes()
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output} ({len(data)} bytes, sha256 {release.manifest['dumps'][dump.name]})", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.web.server import serve
+
+    serve(settings)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="spacekg", description="Build, query and serve SpaceKG, the knowledge graph of space diplomacy.")
+    parser.add_argument("--version", action="version", version=f"spacekg {__version__}")
+    parser.add_argument("--project", type=Path, help="project folder holding data/, ontology/, queries/ (default: current folder)")
+    parser.add_argument("--releases", type=Path, help="folder of built releases (default: PROJECT/var/releases)")
+    parser.add_argument("--base-iri", help="canonical base IRI (default https://w3id.org/spacekg/)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    commands.add_parser("build", help="build the graph from data/ and publish it as the current release")
+    query = commands.add_parser("query", help="run a SPARQL query (a string or a queries/*.rq file) on the current release")
+    query.add_argument("query", help="SPARQL text or path to a .rq file")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
+    stats = commands.add_parser("stats", help="counts per named graph, record kind and class")
+    stats.add_argument("--format", choices=("table", "json"), default="table")
+    export = commands.add_parser("export", help="write a dump of the current release")
+    export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="nquads")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    serve = commands.add_parser("serve", help="serve the current release over the SPARQL protocol")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    return parser
+
+
+COMMANDS = {"build": cmd_build, "query": cmd_query, "stats": cmd_stats, "export": cmd_export, "serve": cmd_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a command and turn SpaceKGError into its exit code (the one place that does)."""
+    try:
+        args = build_parser().parse_args(argv)
+        settings = load_settings(project_dir=args.project, releases_dir=args.releases, base_iri=args.base_iri,
+                                 host=getattr(args, "host", None), port=getattr(args, "port", None),
+                                 workers=getattr(args, "workers", None))
+        return COMMANDS[args.command](settings, args)
+    except SpaceKGError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except BrokenPipeError:  # the reader (e.g. head) closed the pipe; not an error of ours
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted; the published release is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

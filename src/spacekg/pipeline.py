@@ -1,0 +1,105 @@
+"""The orchestrator: sources -> asserted graph -> (validation, reasoning) -> release. CLI and web call only this and the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from spacekg import __version__
+from spacekg.errors import SourceDataError, SourceDataErrors, SourcePosition
+from spacekg.namespaces import Minter
+from spacekg.rdf import AssertedGraph, map_sources
+from spacekg.settings import Settings
+from spacekg.sources import read_sources
+from spacekg.store.loading import graph_sizes, load_store
+from spacekg.store.provenance import provenance_graph
+from spacekg.store.releases import Release, publish, write_dumps
+
+GRAPH_NAMES = ("ontology", "asserted", "inferred", "meta")
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def tool_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "spacekg": __version__}
+    for package in ("rdflib", "pyoxigraph", "pycountry", "owlrl", "pyshacl"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return versions
+
+
+def load_ontology(ontology_dir: Path) -> Graph:
+    """Parse every Turtle file of the ontology folder into one graph."""
+    graph = Graph()
+    files = sorted(ontology_dir.glob("*.ttl"))
+    if not files:
+        raise SourceDataErrors([SourceDataError(SourcePosition(str(ontology_dir), 0), "no ontology file found",
+                                                "restore ontology/spacekg.ttl")])
+    for path in files:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as error:  # rdflib raises many parser exception types; all mean the same here
+            raise SourceDataErrors([SourceDataError(SourcePosition(str(path), 0), f"ontology does not parse: {error}",
+                                                    "fix the Turtle syntax")]) from error
+    return graph
+
+
+def assemble(settings: Settings, progress: Progress = _quiet) -> tuple[Graph, AssertedGraph, dict[str, str]]:
+    """Read and map the curated sources: the ontology, the asserted graph, and source checksums."""
+    progress("reading ontology/ and data/")
+    ontology = load_ontology(settings.ontology)
+    sources = read_sources(settings.data, settings.project_dir)
+    progress(f"mapping {sum(len(t) for t in sources.tables.values())} records from {len(sources.checksums)} files")
+    asserted = map_sources(sources, ontology, Minter(settings.base_iri))
+    checksums = dict(sources.checksums)
+    for path in sorted(settings.ontology.glob("*.ttl")):
+        checksums[str(path.relative_to(settings.project_dir)) if path.is_relative_to(settings.project_dir) else str(path)] = \
+            hashlib.sha256(path.read_bytes()).hexdigest()
+    return ontology, asserted, checksums
+
+
+def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> Release:
+    """Build a new release from the curated sources and switch to it; on any error the old release stays."""
+    started = now()
+    ontology, asserted, checksums = assemble(settings, progress)
+    progress(f"asserted graph: {len(asserted.graph)} triples, {len(asserted.positions)} subjects with a source line")
+    inferred = Graph()  # filled by the reasoning stage
+    minter = Minter(settings.base_iri)
+    content_hash = hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(checksums.items())).encode()).hexdigest()[:8]
+    release_id = f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{content_hash}"
+
+    def fill(folder: Path) -> dict[str, Any]:
+        graphs = {str(minter.graph(name)): graph for name, graph in (("ontology", ontology), ("asserted", asserted.graph), ("inferred", inferred))}
+        sizes = {iri: len(graph) for iri, graph in graphs.items()}
+        sizes[str(minter.graph("inferred"))] = 0
+        meta = provenance_graph(minter, release_id, started, now(), checksums, tool_versions(), sizes,
+                                ["spacekg.nq", "spacekg.trig", "spacekg.ttl", "spacekg.jsonld"], asserted.positions)
+        graphs[str(minter.graph("meta"))] = meta
+        progress("loading the store")
+        store = load_store(folder / "store", graphs)
+        progress("writing dumps")
+        dumps = write_dumps(store, folder / "dumps")
+        counted = graph_sizes(store)
+        final_sizes = {str(minter.graph(name)): counted.get(str(minter.graph(name)), 0) for name in GRAPH_NAMES}
+        del store  # close the store before the folder is renamed
+        (folder / "positions.json").write_text(json.dumps(
+            {str(s): [p.path, p.line] for s, p in sorted(asserted.positions.items())}, indent=0), encoding="utf-8")
+        return {"created": now().isoformat(), "base_iri": settings.base_iri, "graphs": final_sizes,
+                "dumps": dumps, "sources": checksums, "tools": tool_versions()}
+
+    release = publish(settings.releases, release_id, fill)
+    progress(f"published release {release.release_id}")
+    return release

@@ -1,0 +1,61 @@
+"""The meta graph: VoID description and PROV-O provenance of a release, and source positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from spacekg.errors import SourcePosition
+from spacekg.namespaces import DCTERMS, PROV, RDF, RDFS, SKG, VOID, XSD, Minter
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+
+def provenance_graph(minter: Minter, release_id: str, started: dt.datetime, ended: dt.datetime,
+                     source_checksums: Mapping[str, str], tool_versions: Mapping[str, str],
+                     graph_sizes: Mapping[str, int], dump_names: list[str],
+                     positions: Mapping[URIRef, SourcePosition]) -> Graph:
+    """Describe the release (VoID + PROV-O) and where each minted subject was written."""
+    g = Graph()
+    release = minter.release(release_id)
+    dataset = minter.dataset()
+    build = URIRef(f"{release}#build")
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, RDFS.label, Literal("SpaceKG: the open knowledge graph of space diplomacy", lang="en")))
+    g.add((dataset, DCTERMS.hasVersion, release))
+    g.add((dataset, DCTERMS.license, LICENSE))
+    g.add((release, RDF.type, SKG.Release))
+    g.add((release, RDF.type, VOID.Dataset))
+    g.add((release, RDFS.label, Literal(f"SpaceKG release {release_id}")))
+    g.add((release, DCTERMS.isVersionOf, dataset))
+    g.add((release, DCTERMS.license, LICENSE))
+    g.add((release, DCTERMS.created, Literal(ended.isoformat(), datatype=XSD.dateTime)))
+    g.add((release, PROV.wasGeneratedBy, build))
+    g.add((release, VOID.triples, Literal(sum(graph_sizes.values()), datatype=XSD.integer)))
+    for graph_iri, size in graph_sizes.items():
+        g.add((release, VOID.subset, URIRef(graph_iri)))
+        g.add((URIRef(graph_iri), RDF.type, VOID.Dataset))
+        g.add((URIRef(graph_iri), VOID.triples, Literal(size, datatype=XSD.integer)))
+    for name in dump_names:
+        g.add((release, VOID.dataDump, URIRef(f"{release}/dumps/{name}")))
+    g.add((build, RDF.type, SKG.Build))
+    g.add((build, RDFS.label, Literal(f"build of release {release_id}")))
+    g.add((build, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))
+    g.add((build, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime)))
+    for path, digest in sorted(source_checksums.items()):
+        source = URIRef(f"{release}/source/{path}")
+        g.add((build, PROV.used, source))
+        g.add((source, RDF.type, PROV.Entity))
+        g.add((source, RDFS.label, Literal(path)))
+        g.add((source, SKG.sha256, Literal(digest)))
+    for tool, version in sorted(tool_versions.items()):
+        agent = BNode()
+        g.add((build, PROV.wasAssociatedWith, agent))
+        g.add((agent, RDF.type, PROV.SoftwareAgent))
+        g.add((agent, RDFS.label, Literal(f"{tool} {version}")))
+    for subject, position in positions.items():
+        g.add((subject, SKG.sourceFile, Literal(position.path)))
+        g.add((subject, SKG.sourceLine, Literal(max(position.line, 1), datatype=XSD.positiveInteger)))
+    return g

@@ -1,0 +1,126 @@
+"""Releases on disk: built in a scratch folder, then switched in atomically with a symlink.
+
+Layout of the releases folder:
+    current -> 20261121T230000Z-1a2b3c4d     (symlink, replaced atomically by os.replace)
+    20261121T230000Z-1a2b3c4d/
+        store/            embedded Oxigraph store (named graphs ontology, asserted, inferred, meta)
+        dumps/            spacekg.nq, spacekg.trig, spacekg.ttl, spacekg.jsonld and SHA256SUMS
+        release.json      manifest: counts, checksums, source files, tool versions
+        positions.json    file:line of every minted subject
+    .building-*/          a build in progress (removed on failure; stale ones removed by the next build)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from spacekg.errors import NoReleaseError
+
+CURRENT = "current"
+BUILDING_PREFIX = ".building-"
+DUMP_FORMATS = {  # file name -> (format, whether it keeps named graphs)
+    "spacekg.nq": (ox.RdfFormat.N_QUADS, True),
+    "spacekg.trig": (ox.RdfFormat.TRIG, True),
+    "spacekg.jsonld": (ox.RdfFormat.JSON_LD, True),
+    "spacekg.ttl": (ox.RdfFormat.TURTLE, False),
+}
+
+
+@dataclass(frozen=True)
+class Release:
+    """A published release: its folder and manifest."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def release_id(self) -> str:
+        return str(self.manifest["release_id"])
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    def open_store(self) -> ox.Store:
+        return ox.Store.read_only(str(self.store_path))
+
+    def positions(self) -> dict[str, tuple[str, int]]:
+        raw = json.loads((self.path / "positions.json").read_text(encoding="utf-8"))
+        return {iri: (where[0], where[1]) for iri, where in raw.items()}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def current_release(releases_dir: Path) -> Release:
+    """The release that is served now; NoReleaseError if none was ever built."""
+    link = releases_dir / CURRENT
+    if not link.exists():
+        raise NoReleaseError(f"no release has been built in {releases_dir}", "run 'spacekg build' first")
+    path = link.resolve()
+    return Release(path, json.loads((path / "release.json").read_text(encoding="utf-8")))
+
+
+def remove_stale_builds(releases_dir: Path) -> None:
+    """Remove folders of builds that were interrupted; they were never switched in."""
+    if releases_dir.is_dir():
+        for leftover in releases_dir.glob(BUILDING_PREFIX + "*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_dumps(store: ox.Store, dumps_dir: Path) -> dict[str, str]:
+    """Write the standard dumps of the store and return their SHA-256 checksums by file name."""
+    dumps_dir.mkdir()
+    checksums = {}
+    for name, (rdf_format, keeps_graphs) in DUMP_FORMATS.items():
+        target = dumps_dir / name
+        if keeps_graphs:
+            store.dump(str(target), format=rdf_format)
+        else:  # Turtle has no named graphs: publish the merge of all graphs
+            merged = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            target.write_bytes(merged.serialize(format=rdf_format) or b"")
+        checksums[name] = sha256_of(target)
+    (dumps_dir / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in checksums.items()), encoding="utf-8")
+    return checksums
+
+
+def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[str, Any]]) -> Release:
+    """Build a release in a scratch folder with `fill`, then switch `current` to it atomically.
+
+    `fill(folder)` writes the store, dumps and positions and returns the manifest. If it raises, the
+    scratch folder is removed and `current` still points at the previous release.
+    """
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(releases_dir)
+    scratch = releases_dir / f"{BUILDING_PREFIX}{release_id}"
+    scratch.mkdir()
+    try:
+        manifest = dict(fill(scratch))
+        manifest["release_id"] = release_id
+        (scratch / "release.json").write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+        final = releases_dir / release_id
+        os.rename(scratch, final)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    # Replace the symlink in one rename so readers see either the old or the new release, never none.
+    pending = releases_dir / f".{CURRENT}-{release_id}"
+    if pending.is_symlink():
+        pending.unlink()
+    os.symlink(release_id, pending)
+    os.replace(pending, releases_dir / CURRENT)
+    return Release(final, manifest)
