@@ -1,0 +1,213 @@
+"""`spacekg build`: a release with named graphs, dumps and source lines; bad data publishes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from spacekg.cli import main
+from spacekg.pipeline import build
+from spacekg.settings import Settings
+from spacekg.store.releases import Release, current_release
+
+GRAPH = "https://w3id.org/spacekg/graph/"
+
+
+def test_release_holds_the_four_named_graphs(built_release: Release) -> None:
+    graphs = built_release.manifest["graphs"]
+    assert set(graphs) == {GRAPH + name for name in ("ontology", "asserted", "inferred", "meta")}
+    assert graphs[GRAPH + "asserted"] > 10000
+    assert graphs[GRAPH + "inferred"] == 0  # the reasoning stage fills it
+
+
+@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # inside rdflib's JSON-LD parser
+def test_dumps_match_their_published_checksums_and_parse(built_release: Release) -> None:
+    dumps = built_release.path / "dumps"
+    sums = dict(reversed(line.split("  ")) for line in (dumps / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == {"spacekg.nq", "spacekg.trig", "spacekg.ttl", "spacekg.jsonld"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == digest == built_release.manifest["dumps"][name]
+    # rdflib, a parser independent of the Oxigraph serialiser that wrote the dumps, reads each one.
+    dataset = rdflib.Dataset()
+    dataset.parse(data=(dumps / "spacekg.trig").read_text(encoding="utf-8"), format="trig")
+    assert len(dataset) == sum(built_release.manifest["graphs"].values())
+    merged = rdflib.Graph().parse(data=(dumps / "spacekg.ttl").read_text(encoding="utf-8"), format="turtle")
+    assert (rdflib.URIRef("https://w3id.org/spacekg/id/instrument/ost"), None, None) in merged
+    jsonld = rdflib.Dataset().parse(data=(dumps / "spacekg.jsonld").read_text(encoding="utf-8"), format="json-ld")
+    assert len(jsonld) == len(dataset)
+
+
+def test_every_minted_subject_remembers_its_file_and_line(built_release: Release) -> None:
+    positions = built_release.positions()
+    lines = (Path(__file__).parent.parent / "data" / "events.csv").read_text(encoding="utf-8").splitlines()
+    path, line = positions["https://w3id.org/spacekg/id/event/E044"]
+    assert path == "data/events.csv"
+    assert lines[line - 1].startswith("E044,")
+    path, line = positions["https://w3id.org/spacekg/id/org/stimson"]
+    assert (path, line) == ("data/organizations.csv", 2)
+
+
+def test_source_lines_are_queryable_in_the_meta_graph(release_store: ox.Store) -> None:
+    result = release_store.query(
+        "SELECT ?f ?l WHERE { GRAPH <https://w3id.org/spacekg/graph/meta> { "
+        "<https://w3id.org/spacekg/id/norm/debris-mitigation> <https://w3id.org/spacekg/ontology#sourceFile> ?f ; "
+        "<https://w3id.org/spacekg/ontology#sourceLine> ?l } }")
+    assert isinstance(result, ox.QuerySolutions)
+    (row,) = list(result)
+    assert row["f"].value == "data/norms.csv" and int(row["l"].value) > 1
+
+
+def test_provenance_records_source_file_hashes_and_tools(built_release: Release) -> None:
+    sources = built_release.manifest["sources"]
+    data = Path(__file__).parent.parent / "data" / "events.csv"
+    assert sources["data/events.csv"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    assert "ontology/spacekg.ttl" in sources
+    assert {"rdflib", "pyoxigraph", "pycountry", "python"} <= set(built_release.manifest["tools"])
+
+
+def test_a_second_build_switches_current_and_keeps_the_previous_release(project_copy: Settings) -> None:
+    first = build(project_copy)
+    second = build(project_copy)
+    assert current_release(project_copy.releases).path == second.path
+    assert first.path.is_dir() and first.path != second.path
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture expects {old!r} in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if needle in line)
+
+
+Breakage = Callable[[Path], tuple[str, str]]  # edits data/, returns (expected location, expected message regex)
+
+
+def _malformed_csv(data: Path) -> tuple[str, str]:
+    _replace_in(data / "events.csv", "E072,2008-11-11,workshop,Stimson", 'E072,2008-11-11,workshop,"Stimson')
+    return "data/events.csv:", r"malformed CSV|fields, the header has"
+
+
+def _unknown_column(data: Path) -> tuple[str, str]:
+    _replace_in(data / "norms.csv", "id,name,status", "id,name,stauts")
+    return "data/norms.csv:1: column 3 (stauts)", r"unknown column 'stauts'"
+
+
+def _impossible_date(data: Path) -> tuple[str, str]:
+    line = _line_of(data / "events.csv", "E044,")
+    _replace_in(data / "events.csv", "E044,1985-09-13", "E044,1985-02-30")
+    return f"data/events.csv:{line}: column 2 (date)", r"not a real date: February 1985 has 28 days"
+
+
+def _malformed_date(data: Path) -> tuple[str, str]:
+    line = _line_of(data / "instruments.csv", "ost,treaty")
+    _replace_in(data / "instruments.csv", "1967-10-10", "10/10/1967")
+    return f"data/instruments.csv:{line}: column 10 (entry_into_force)", r"bad date: '10/10/1967' is not a date"
+
+
+def _unknown_state(data: Path) -> tuple[str, str]:
+    line = _line_of(data / "artemis_signatories.csv", "AUS,")
+    _replace_in(data / "artemis_signatories.csv", "AUS,", "AUZ,")
+    return f"data/artemis_signatories.csv:{line}: column 1 (state)", r"unknown state code 'AUZ'"
+
+
+def _unknown_instrument(data: Path) -> tuple[str, str]:
+    line = _line_of(data / "participation_status.csv", "USA,United States of America,ost")
+    _replace_in(data / "participation_status.csv", "USA,United States of America,ost", "USA,United States of America,ostt")
+    return f"data/participation_status.csv:{line}: column 3 (instrument)", r"unknown instrument 'ostt'"
+
+
+def _unknown_citation(data: Path) -> tuple[str, str]:
+    line = _line_of(data / "instruments.csv", "ost,treaty")
+    _replace_in(data / "instruments.csv", "a-ac-105-c-2-2022-crp-10", "no-such-source")
+    return f"data/instruments.csv:{line}: column 13 (sources)", r"unknown citation 'no-such-source'"
+
+
+def _duplicate_identifier(data: Path) -> tuple[str, str]:
+    path = data / "people.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append(lines[1])  # the first person again
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f"data/people.csv:{len(lines)}: column 1 (id)", r"duplicate identifier 'michael-krepon' \(first defined at data/people.csv:2\)"
+
+
+def _dangling_actor(data: Path) -> tuple[str, str]:
+    line = _line_of(data / "events.csv", "E072,")
+    _replace_in(data / "events.csv", "stimson; swf; oef", "stimson; swff; oef")
+    return f"data/events.csv:{line}: column 5 (actors)", r"unknown actor 'swff'"
+
+
+def _broken_turtle(data: Path) -> tuple[str, str]:
+    path = data / "stimson_space_security.ttl"
+    line = _line_of(path, "skg:venue org:rockefeller-bellagio")
+    _replace_in(path, "skg:venue org:rockefeller-bellagio ;", "skg:venue org:rockefeller-bellagio ;;;; ]")
+    return f"data/stimson_space_security.ttl:{line}", r"Turtle syntax error"
+
+
+def _not_utf8(data: Path) -> tuple[str, str]:
+    path = data / "people.csv"
+    path.write_bytes(path.read_bytes().replace("Małgorzata".encode(), "Małgorzata".encode("cp1250")))
+    return "data/people.csv:", r"is not valid UTF-8"
+
+
+BREAKAGES = {f.__name__.strip("_"): f for f in (
+    _malformed_csv, _unknown_column, _impossible_date, _malformed_date, _unknown_state, _unknown_instrument,
+    _unknown_citation, _duplicate_identifier, _dangling_actor, _broken_turtle, _not_utf8)}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES.values(), ids=BREAKAGES.keys())
+def test_bad_source_data_names_the_place_exits_2_and_publishes_nothing(
+        breakage: Breakage, project_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    good = build(project_copy)
+    before = _fingerprint(good.path)
+    location, message = breakage(project_copy.data)
+    code = main(["--project", str(project_copy.project_dir), "build"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert location in err, err
+    assert re.search(message, err), err
+    assert "fix:" in err
+    assert current_release(project_copy.releases).path == good.path
+    assert _fingerprint(good.path) == before
+    assert not list(project_copy.releases.glob(".building-*"))
+
+
+def test_an_interrupted_build_leaves_the_current_release_and_is_cleaned_up(project_copy: Settings) -> None:
+    good = build(project_copy)
+    stale = project_copy.releases / ".building-20000101T000000Z-deadbeef"
+    (stale / "store").mkdir(parents=True)
+    newer = build(project_copy)
+    assert not stale.exists()
+    assert current_release(project_copy.releases).path == newer.path != good.path
+
+
+def test_build_command_reports_the_release(project_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(project_copy.project_dir), "build"]) == 0
+    out = capsys.readouterr()
+    assert re.search(r"release \S+ published in .*asserted \d+", out.out)
+    assert "mapping" in out.err  # progress goes to standard error
+
+
+def test_query_before_any_build_says_to_build_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--project", str(tmp_path), "query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"])
+    assert code == 69
+    assert "run 'spacekg build' first" in capsys.readouterr().err
+
+
+def test_manifest_is_json_with_release_id(built_release: Release) -> None:
+    manifest = json.loads((built_release.path / "release.json").read_text())
+    assert manifest["release_id"] == built_release.path.name
