@@ -441,7 +441,7 @@ def main() -> None:
     write(args.data, "instruments", ["id", "kind", "short_name", "title", "legally_binding", "adopted_by", "adoption_date", "opened_for_signature", "signature_place", "entry_into_force", "depositaries", "unts_citation", "sources", *doubt], instruments)
     write(args.data, "organizations", ["id", "name", "type", "kind", "part_of", "country", "homepage", "sources", *doubt], organizations)
     write(args.data, "instrument_links", ["instrument", "relation", "target", "sources", "notes"],
-          [dict(zip(["instrument", "relation", "target", "sources", "notes"], link)) for link in INSTRUMENT_LINKS])
+          [dict(zip(["instrument", "relation", "target", "sources", "notes"], link, strict=True)) for link in INSTRUMENT_LINKS])
     write(args.data, "people", ["id", "name", "kind", "country", "homepage", "sources", *doubt], people)
     write(args.data, "participation_status", ["actor", "actor_name_in_source", "instrument", "status", "as_of", "sources", *doubt], status_rows)
     write(args.data, "participation_actions", ["actor", "actor_name_in_source", "instrument", "action", "date", "as_of", "sources", *doubt], actions)

@@ -74,7 +74,7 @@ def _split_param(text: str) -> tuple[str, str]:
 
 def _print_rows(names: list[str], rows: list[list[str]], out_format: str) -> None:
     if out_format == "json":
-        json.dump([dict(zip(names, row)) for row in rows], sys.stdout, indent=2, ensure_ascii=False)
+        json.dump([dict(zip(names, row, strict=True)) for row in rows], sys.stdout, indent=2, ensure_ascii=False)
         print()
     elif out_format == "csv":
         buffer = io.StringIO()
@@ -84,10 +84,10 @@ def _print_rows(names: list[str], rows: list[list[str]], out_format: str) -> Non
         sys.stdout.write(buffer.getvalue())
     else:
         widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
-        print("  ".join(n.ljust(w) for n, w in zip(names, widths)))
+        print("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
         print("  ".join("-" * w for w in widths))
         for row in rows:
-            print("  ".join((cell if len(cell) <= w else cell[: w - 1] + "…").ljust(w) for cell, w in zip(row, widths)))
+            print("  ".join((cell if len(cell) <= w else cell[: w - 1] + "…").ljust(w) for cell, w in zip(row, widths, strict=True)))
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
 
 

@@ -47,7 +47,7 @@ class MappingContext:
         for term, notation in ontology.subject_objects(SKOS.notation):
             assert isinstance(term, URIRef)
             groups = set(ontology.objects(term, SKOS.inScheme))
-            groups |= {g for g in ontology.transitive_objects(term, RDFS.subClassOf) if g != term}
+            groups |= {g for g in ontology.transitive_objects(term, RDFS.subClassOf) if g is not None and g != term}
             for group in groups:
                 if isinstance(group, URIRef):
                     codes.setdefault(group, {})[str(notation)] = term

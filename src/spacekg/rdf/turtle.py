@@ -50,7 +50,7 @@ def map_turtle(ctx: MappingContext, source: TurtleSource) -> None:
         ctx.graph.add((s, p, o))
         if isinstance(s, URIRef) and ctx.minter.is_entity(s) and s not in ctx.positions:
             ctx.positions[s] = SourcePosition(source.path, _line_of(source, s, prefixes))
-    for s, p, o in graph:
+    for s, _, o in graph:
         if isinstance(o, URIRef) and ctx.minter.is_entity(o) and o not in ctx.positions:
             line = _line_of(source, s, prefixes) if isinstance(s, URIRef) else 1
             ctx.errors.append(SourceDataError(SourcePosition(source.path, line), f"reference to {o} which no curated record defines",

@@ -101,7 +101,7 @@ def _read_table(path: Path, shown: str, text: str) -> list[Record]:
         if len(row) != len(header):
             raise SourceDataError(SourcePosition(shown, start), f"row has {len(row)} fields, the header has {len(header)}",
                                   "quote fields that contain commas, or add the missing fields")
-        records.append(Record(shown, start, dict(zip(header, row)), tuple(header)))
+        records.append(Record(shown, start, dict(zip(header, row, strict=True)), tuple(header)))
         start = reader.line_num + 1
     return records
 

@@ -24,7 +24,8 @@ def term_from_text(text: str) -> ox.NamedNode | ox.Literal:
 def run_query(store: ox.Store, text: str, bindings: Mapping[str, str] | None = None,
               default_graphs: Sequence[str] | None = None) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
     """Evaluate a query; the default graph is the union of all graphs unless `default_graphs` names some."""
-    substitutions = {ox.Variable(name): term_from_text(value) for name, value in (bindings or {}).items()}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(name): term_from_text(value) for name, value in (bindings or {}).items()}
     try:
         if default_graphs:
             return store.query(text, prefixes=PREFIXES, substitutions=substitutions,

@@ -92,6 +92,7 @@ def write_dumps(store: ox.Store, dumps_dir: Path) -> dict[str, str]:
             store.dump(str(target), format=rdf_format)
         else:  # Turtle has no named graphs: publish the merge of all graphs
             merged = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            assert isinstance(merged, ox.QueryTriples)
             target.write_bytes(merged.serialize(format=rdf_format) or b"")
         checksums[name] = sha256_of(target)
     (dumps_dir / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in checksums.items()), encoding="utf-8")

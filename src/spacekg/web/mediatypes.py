@@ -48,8 +48,8 @@ def negotiate(accept: str | None, offered: list[str], default: str) -> str | Non
     for media, quality in parse_accept(accept):
         if quality <= 0:
             continue
-        for position, candidate in enumerate(offered):
-            kind, _, sub = candidate.partition("/")
+        for candidate in offered:
+            kind = candidate.partition("/")[0]
             if media in (candidate, "*/*", f"{kind}/*"):
                 # Exact matches beat wildcards of the same quality; the default beats other wildcard matches.
                 rank = 0 if media == candidate else (1 if candidate == default else 2)

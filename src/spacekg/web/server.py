@@ -12,7 +12,7 @@ from spacekg.store.releases import current_release
 from spacekg.web import create_app
 
 
-class _Server(BaseApplication):  # type: ignore[misc]
+class _Server(BaseApplication):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         super().__init__()
