@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import requests
 
 from spacekg.pipeline import build
 from spacekg.settings import Settings, load_settings
@@ -35,3 +42,49 @@ def project_copy(tmp_path: Path) -> Settings:
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(PROJECT / folder, tmp_path / folder)
     return load_settings({}, project_dir=tmp_path)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RunningServer:
+    """`spacekg serve` in a child process on 127.0.0.1, stopped by `stop()`."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen([sys.executable, "-m", "spacekg.cli", *args, "--port", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT,
+                                        env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode() if self.process.stderr else ''}")
+            try:
+                if requests.get(self.url + "/health", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not start within 60 s")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def server(built_release: Release) -> Iterator[str]:
+    """The built release served by gunicorn with two workers and a 3 s query limit."""
+    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2", "--timeout", "3")
+    yield running.url
+    running.stop()

@@ -154,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
+    serve.add_argument("--dataset", action="append", type=Path, default=None, metavar="FILE",
+                       help="serve these RDF files (TriG, N-Quads, Turtle, N-Triples, RDF/XML, JSON-LD) instead of the current release")
+    serve.add_argument("--timeout", type=float, help="query time limit in seconds (default 30)")
     return parser
 
 
@@ -166,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         settings = load_settings(project_dir=args.project, releases_dir=args.releases, base_iri=args.base_iri,
                                  host=getattr(args, "host", None), port=getattr(args, "port", None),
-                                 workers=getattr(args, "workers", None))
+                                 workers=getattr(args, "workers", None), query_timeout_s=getattr(args, "timeout", None),
+                                 dataset_files=tuple(args.dataset) if getattr(args, "dataset", None) else None)
         return COMMANDS[args.command](settings, args)
     except SpaceKGError as error:
         print(f"error: {error}", file=sys.stderr)

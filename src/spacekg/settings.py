@@ -26,9 +26,11 @@ class Settings:
     base_iri: str = "https://w3id.org/spacekg/"
     host: str = "127.0.0.1"
     port: int = 5000
-    workers: int = 2
+    workers: int = 4
     query_timeout_s: float = 30.0
     max_result_rows: int = 10000
+    max_query_bytes: int = 100_000
+    dataset_files: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         # Folders default to the agreed layout under the project directory.
@@ -71,6 +73,8 @@ def _coerce(name: str, raw: Any, kind: Any) -> Any:
             return float(raw)
     except ValueError as error:
         raise UsageError(f"setting {name}={raw!r} is not a number", f"give {name} a numeric value") from error
+    if "tuple" in text:
+        return tuple(Path(part) for part in str(raw).split(os.pathsep) if part)
     if "Path" in text:
         return Path(raw)
     return raw

@@ -1,34 +1,44 @@
-"""Stage 6: the web. `create_app(settings)` builds the Flask app over the current release."""
+"""Stage 6: the web. `create_app(settings)` builds the Flask app over the current release (or given files)."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify
 
+from spacekg.queries import load_catalogue
 from spacekg.settings import Settings
-from spacekg.stats import release_stats
 from spacekg.store.releases import current_release
+from spacekg.store.serving import ServedDataset, load_files, load_release
 from spacekg.web.errors import register_error_handlers
-from spacekg.web.sparql import sparql
+from spacekg.web.sparql import init_sparql
+from spacekg.web.void import void
 
 
-def create_app(settings: Settings) -> Flask:
-    """The app serves one release, opened read-only; a new release is picked up by restarting workers."""
-    release = current_release(settings.releases)
+def load_dataset(settings: Settings) -> ServedDataset:
+    """The dataset to serve: RDF files named in the settings, else the current release."""
+    if settings.dataset_files:
+        return load_files(list(settings.dataset_files))
+    return load_release(current_release(settings.releases))
+
+
+def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flask:
+    """One app serves one immutable dataset, held in memory; a new release is picked up by restarting workers."""
+    dataset = dataset or load_dataset(settings)
     app = Flask(__name__)
     app.config["SPACEKG_SETTINGS"] = settings
-    app.config["SPACEKG_RELEASE"] = release
-    app.config["SPACEKG_STORE"] = release.open_store()
+    app.config["SPACEKG_DATASET"] = dataset
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 4  # form encoding inflates a query up to ~3x
+    app.config["SPACEKG_CATALOGUE"] = load_catalogue(settings.queries) if settings.queries.is_dir() else {}
     register_error_handlers(app)
-    app.register_blueprint(sparql)
+    init_sparql(app, dataset, settings)
+    app.register_blueprint(void)
 
     @app.get("/")
     def landing() -> Response:
-        stats = release_stats(app.config["SPACEKG_STORE"])
-        return jsonify({"name": "SpaceKG", "release": release.release_id, "sparql": "/sparql",
-                        "graphs": stats.graphs, "records": stats.records})
+        return jsonify({"name": "SpaceKG", "release": dataset.version, "sparql": "/sparql", "void": "/.well-known/void",
+                        "graphs": dataset.manifest.get("graphs", {}), "dumps": dataset.manifest.get("dumps", {})})
 
     @app.get("/health")
     def health() -> Response:
-        return jsonify({"status": "ok", "release": release.release_id})
+        return jsonify({"status": "ok", "release": dataset.version})
 
     return app

@@ -8,25 +8,27 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from spacekg.settings import Settings
-from spacekg.store.releases import current_release
-from spacekg.web import create_app
+from spacekg.web import create_app, load_dataset
 
 
 class _Server(BaseApplication):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.dataset = load_dataset(settings)  # loaded once in the master; workers share it copy-on-write
         super().__init__()
 
     def load_config(self) -> None:
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
         self.cfg.set("accesslog", "-")
+        # A worker is never stuck past the query limit (its query child is killed), so a longer
+        # gunicorn timeout only catches a worker that is wedged for other reasons.
+        self.cfg.set("timeout", int(self.settings.query_timeout_s) + 30)
 
     def load(self) -> Flask:
-        return create_app(self.settings)
+        return create_app(self.settings, self.dataset)
 
 
 def serve(settings: Settings, **_: Any) -> None:
-    """Serve the current release until interrupted (fails early if there is none)."""
-    current_release(settings.releases)
+    """Serve the current release (or the given files) until interrupted; fails early if there is nothing to serve."""
     _Server(settings).run()

@@ -1,66 +1,175 @@
-"""The SPARQL endpoint blueprint: read-only queries over the current release (GET and POST)."""
+"""The SPARQL 1.1 Protocol endpoint at /sparql: read-only, time-limited, row-capped, cached per release."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+import hashlib
+import json
+import time
+from collections import OrderedDict
+from threading import Lock
 
-from spacekg.errors import QueryError, UsageError
-from spacekg.store.querying import run_query
+from flask import Blueprint, Flask, Response, current_app, request
+from rdflib import Graph
+
+from spacekg.errors import UsageError
+from spacekg.settings import Settings
+from spacekg.store.serving import ServedDataset
+from spacekg.web.description import graph_sizes, service_description
+from spacekg.web.executor import QueryExecutor, QueryJob, QueryOutcome
 from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, by_format_parameter, negotiate
+from spacekg.web.protocol import parse_query_request
 
 sparql = Blueprint("sparql", __name__)
 
-
-def _query_text() -> str:
-    if request.method == "POST":
-        content_type = (request.mimetype or "").lower()
-        if content_type == "application/sparql-query":
-            return request.get_data(as_text=True)
-        if content_type == "application/x-www-form-urlencoded":
-            if "update" in request.form:
-                raise QueryError("SPARQL Update is not allowed: this endpoint is read-only")
-            values = request.form.getlist("query")
-        else:
-            raise UsageError(f"unsupported Content-Type {content_type or '(none)'}",
-                             "send application/sparql-query or application/x-www-form-urlencoded")
-    else:
-        values = request.args.getlist("query")
-    if len(values) != 1:
-        raise UsageError("give exactly one 'query' parameter" if values else "missing 'query' parameter",
-                         "e.g. /sparql?query=SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-    return values[0]
-
-
-def _choose(table: dict, default: str) -> str:
-    explicit = request.values.get("format")
-    if explicit:
-        chosen = by_format_parameter(explicit, table)
-        if chosen is None:
-            raise UsageError(f"unknown format {explicit!r}", f"use one of: {', '.join(n for names, _ in table.values() for n in names)}")
-        return chosen
-    chosen = negotiate(request.headers.get("Accept"), list(table), default)
-    if chosen is None:
-        raise NotAcceptable(f"none of the offered types fits Accept: {request.headers.get('Accept')}; offered: {', '.join(table)}")
-    return chosen
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Accept, If-None-Match",
+    "Access-Control-Expose-Headers": "ETag, SpaceKG-Result-Truncated, SpaceKG-Rows, SpaceKG-Release",
+}
 
 
 class NotAcceptable(UsageError):
     http_status = 406
 
 
-@sparql.route("/sparql", methods=["GET", "POST"])
-def endpoint() -> Response:
-    text = _query_text()
-    store: ox.Store = current_app.config["SPACEKG_STORE"]
-    result = run_query(store, text)
-    if isinstance(result, ox.QueryTriples):
-        media = _choose(GRAPH_TYPES, "text/turtle")
-        body = result.serialize(format=GRAPH_TYPES[media][1]) or b""
-    else:
-        media = _choose(RESULT_TYPES, "application/sparql-results+json")
-        body = result.serialize(format=RESULT_TYPES[media][1]) or b""
-    response = Response(body, mimetype=media)
+class ResultCache:
+    """Answers by request key; a release never changes, so entries never go stale within a worker."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.entries: OrderedDict[str, QueryOutcome] = OrderedDict()
+        self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
+        self.lock = Lock()
+
+    def get(self, key: str) -> QueryOutcome | None:
+        with self.lock:
+            outcome = self.entries.get(key)
+            if outcome is not None:
+                self.entries.move_to_end(key)
+            return outcome
+
+    def put(self, key: str, outcome: QueryOutcome) -> None:
+        if len(outcome.body) > self.max_bytes // 8:
+            return  # one huge answer must not evict everything else
+        with self.lock:
+            self.entries[key] = outcome
+            self.size += len(outcome.body)
+            while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+                _, evicted = self.entries.popitem(last=False)
+                self.size -= len(evicted.body)
+
+
+def init_sparql(app: Flask, dataset: ServedDataset, settings: Settings) -> None:
+    app.config["SPACEKG_EXECUTOR"] = QueryExecutor(dataset.store)
+    app.config["SPACEKG_CACHE"] = ResultCache(max_entries=512, max_bytes=64 << 20)
+    app.register_blueprint(sparql)
+
+
+def _choose(table: dict, default: str, what: str) -> str:
+    explicit = request.values.get("format")
+    if explicit:
+        chosen = by_format_parameter(explicit, table)
+        if chosen is None:
+            names = ", ".join(n for names, _ in table.values() for n in names)
+            raise NotAcceptable(f"format {explicit!r} is not available for {what}", f"use one of: {names}")
+        return chosen
+    chosen = negotiate(request.headers.get("Accept"), list(table), default)
+    if chosen is None:
+        raise NotAcceptable(f"none of the types in Accept: {request.headers.get('Accept')} is available for {what}",
+                            f"accept one of: {', '.join(table)}")
+    return chosen
+
+
+def _graph_media_type() -> str:
+    # Browsers send Accept: text/html,...,*/*; a graph answer then defaults to Turtle, as for no Accept.
+    return _choose(GRAPH_TYPES, "text/turtle", "graphs")
+
+
+def _result_media_type() -> str:
+    return _choose(RESULT_TYPES, "application/sparql-results+json", "SELECT/ASK results")
+
+
+def _etag(version: str, key: str) -> str:
+    return f'"{version}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"'
+
+
+def _finish(response: Response, etag: str | None = None) -> Response:
+    response.headers.update(CORS_HEADERS)
     response.headers["Vary"] = "Accept"
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["SpaceKG-Release"] = current_app.config["SPACEKG_DATASET"].version
+    if etag:
+        response.headers["ETag"] = etag
+        response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def _wants_html() -> bool:
+    return negotiate(request.headers.get("Accept"), ["text/turtle", "text/html"], "text/turtle") == "text/html" and "format" not in request.values
+
+
+@sparql.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def endpoint() -> Response:
+    if request.method == "OPTIONS":
+        return _finish(Response(status=204))
+    settings: Settings = current_app.config["SPACEKG_SETTINGS"]
+    dataset: ServedDataset = current_app.config["SPACEKG_DATASET"]
+    parsed = parse_query_request(request, settings.query_timeout_s, settings.max_query_bytes)
+    if parsed is None:
+        return _service_description(dataset)
+    result_type, graph_type = _result_media_type_or_any(), _graph_media_type_or_any()
+    key = json.dumps([parsed.query, parsed.default_graphs, parsed.named_graphs, result_type, graph_type])
+    etag = _etag(dataset.version, key)
+    if etag in request.if_none_match:
+        return _finish(Response(status=304), etag)
+    cache: ResultCache = current_app.config["SPACEKG_CACHE"]
+    outcome = cache.get(key)
+    started = time.monotonic()
+    if outcome is None:
+        job = QueryJob(parsed.query, result_type or "application/sparql-results+json", graph_type or "text/turtle",
+                       settings.max_result_rows, parsed.union_default, parsed.default_graphs, parsed.named_graphs)
+        executor: QueryExecutor = current_app.config["SPACEKG_EXECUTOR"]
+        outcome = executor.run(job, parsed.timeout_s)
+        if (outcome.form == "graph" and graph_type is None) or (outcome.form != "graph" and result_type is None):
+            raise NotAcceptable(f"none of the types in Accept: {request.headers.get('Accept')} fits a {outcome.form} answer")
+        cache.put(key, outcome)
+    response = Response(outcome.body, mimetype=outcome.media_type)
+    response.headers["SpaceKG-Rows"] = str(outcome.rows)
+    if outcome.truncated:
+        response.headers["SpaceKG-Result-Truncated"] = f"true; limit={settings.max_result_rows}"
+        response.headers["Warning"] = f'199 spacekg "result truncated at {settings.max_result_rows} rows; use LIMIT and OFFSET to page"'
+    current_app.logger.info("query sha256=%s rows=%d truncated=%s ms=%.1f", hashlib.sha256(parsed.query.encode()).hexdigest()[:12],
+                            outcome.rows, outcome.truncated, 1000 * (time.monotonic() - started))
+    return _finish(response, etag)
+
+
+def _result_media_type_or_any() -> str | None:
+    try:
+        return _result_media_type()
+    except NotAcceptable:
+        return None
+
+
+def _graph_media_type_or_any() -> str | None:
+    try:
+        return _graph_media_type()
+    except NotAcceptable:
+        return None
+
+
+def _service_description(dataset: ServedDataset) -> Response:
+    if _wants_html():
+        from spacekg.web.pages import query_page
+
+        return _finish(query_page())
+    media = _graph_media_type()
+    sizes = current_app.config.setdefault("SPACEKG_GRAPH_SIZES", graph_sizes(dataset))
+    graph = service_description(request.base_url, dataset, sizes)
+    return _finish(Response(rdf_bytes(graph, media), mimetype=media), _etag(dataset.version, "sd:" + request.base_url + media))
+
+
+RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "pretty-xml", "application/ld+json": "json-ld"}
+
+
+def rdf_bytes(graph: Graph, media: str) -> bytes:
+    """Serialise a small descriptive graph (service description, VoID) with rdflib's pretty writers."""
+    return graph.serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")

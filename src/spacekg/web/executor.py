@@ -1,0 +1,169 @@
+"""Evaluate queries in a child process that the web worker kills when the time limit passes.
+
+pyoxigraph cannot cancel a running query (evaluation holds no Python checkpoints and ignores
+signals), so the only dependable limit is a process boundary: the worker forks a child that holds
+the store, sends it jobs over a pipe, and on timeout kills it with SIGKILL and forks a fresh one.
+The child shares the in-memory store copy-on-write, so a respawn costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+
+import pyoxigraph as ox
+
+from spacekg.errors import QueryError, SpaceKGError
+from spacekg.namespaces import PREFIXES
+from spacekg.web import results
+from spacekg.web.mediatypes import GRAPH_TYPES
+
+
+class QueryTimeout(SpaceKGError):
+    """The query ran past its time limit and was stopped."""
+
+    http_status = 503
+    exit_code = 70
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Everything the child needs to evaluate one query and write its answer."""
+
+    query: str
+    media_type: str  # for SELECT/ASK a result type; for graphs see graph_media_type
+    graph_media_type: str
+    row_cap: int
+    union_default: bool = True
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    body: bytes
+    media_type: str
+    form: str  # "select", "ask" or "graph"
+    rows: int
+    truncated: bool
+    error: str = ""
+    error_status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+TRUNCATION_NOTE = "urn:spacekg:result-truncated"
+
+
+def evaluate(store: ox.Store, job: QueryJob) -> QueryOutcome:
+    """Evaluate a job in this process (the child calls it; tests may too)."""
+    kwargs: dict[str, object] = {"prefixes": PREFIXES}
+    if job.default_graphs or job.named_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        if job.named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    elif job.union_default:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
+        if isinstance(result, ox.QueryBoolean):
+            value = bool(result)
+            body = {"application/sparql-results+json": results.ask_json, "application/sparql-results+xml": results.ask_xml}.get(
+                job.media_type, results.ask_text)(value)
+            return QueryOutcome(body, job.media_type, "ask", 1, False)
+        if isinstance(result, ox.QueryTriples):
+            triples = []
+            for triple in result:
+                if len(triples) == job.row_cap:
+                    return _graph_outcome(triples, job, truncated=True)
+                triples.append(triple)
+            return _graph_outcome(triples, job, truncated=False)
+        names = [v.value for v in result.variables]
+        rows = []
+        truncated = False
+        for solution in result:
+            if len(rows) == job.row_cap:
+                truncated = True
+                break
+            rows.append([solution[name] for name in names])
+        links = [TRUNCATION_NOTE] if truncated else []
+        writer = {
+            "application/sparql-results+json": lambda: results.select_json(names, rows, links),
+            "application/sparql-results+xml": lambda: results.select_xml(names, rows, links),
+            "text/csv": lambda: results.select_csv(names, rows),
+            "text/tab-separated-values": lambda: results.select_tsv(names, rows),
+        }[job.media_type]
+        return QueryOutcome(writer(), job.media_type, "select", len(rows), truncated)
+    except SyntaxError as error:
+        return QueryOutcome(b"", "", "", 0, False, error=f"SPARQL syntax error: {error}", error_status=400)
+    except (OSError, ValueError, RuntimeError) as error:
+        return QueryOutcome(b"", "", "", 0, False, error=f"the query could not be evaluated: {error}", error_status=400)
+
+
+def _graph_outcome(triples: list[ox.Triple], job: QueryJob, truncated: bool) -> QueryOutcome:
+    rdf_format = GRAPH_TYPES[job.graph_media_type][1]
+    body = ox.serialize(triples, format=rdf_format) or b""
+    return QueryOutcome(body, job.graph_media_type, "graph", len(triples), truncated)
+
+
+def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            os._exit(0)
+        connection.send(evaluate(store, job))
+
+
+class QueryExecutor:
+    """One child process per web worker; kill-and-respawn enforces the time limit."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._context = multiprocessing.get_context("fork")
+        self._process: BaseProcess | None = None
+        self._connection: multiprocessing.connection.Connection | None = None
+        self.timeouts = 0
+
+    def _ensure_child(self) -> multiprocessing.connection.Connection:
+        if self._process is None or not self._process.is_alive() or self._connection is None:
+            self.close()
+            parent_end, child_end = self._context.Pipe()
+            process = self._context.Process(target=_child_loop, args=(child_end, self.store), daemon=True)
+            process.start()
+            child_end.close()
+            self._process, self._connection = process, parent_end
+        return self._connection
+
+    def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
+        """Evaluate `job`; raise QueryTimeout after `timeout_s` seconds, leaving a fresh child behind."""
+        connection = self._ensure_child()
+        try:
+            connection.send(job)
+            if connection.poll(timeout_s):
+                outcome: QueryOutcome = connection.recv()
+            else:
+                self.timeouts += 1
+                self.close()
+                raise QueryTimeout(f"the query ran longer than the time limit of {timeout_s:g} s and was stopped",
+                                   "add LIMIT, narrow the patterns, or pass a lower timeout to fail sooner")
+        except (EOFError, BrokenPipeError, ConnectionResetError) as error:
+            self.close()
+            raise QueryError("the query process ended unexpectedly (the query may need more memory than allowed)") from error
+        if outcome.error:
+            error_class = QueryError
+            raise error_class(outcome.error)
+        return outcome
+
+    def close(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join(timeout=5)
+        if self._connection is not None:
+            self._connection.close()
+        self._process, self._connection = None, None

@@ -1,0 +1,91 @@
+"""Read a SPARQL 1.1 Protocol query request (GET, POST form, POST direct) into a QueryRequest, or refuse it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Request
+
+from spacekg.errors import SpaceKGError, UsageError
+from spacekg.web.sparql_text import looks_like_update, names_dataset, uses_service
+
+
+class Forbidden(SpaceKGError):
+    """The request asks for something this read-only endpoint never does (update, LOAD, SERVICE)."""
+
+    http_status = 403
+    exit_code = 64
+
+
+class UnsupportedMediaType(UsageError):
+    http_status = 415
+
+
+class PayloadTooLarge(UsageError):
+    http_status = 413
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    union_default: bool
+    timeout_s: float
+
+
+READ_ONLY = "SPARQL Update (including LOAD) is not allowed: this endpoint is read-only"
+
+
+def parse_query_request(request: Request, max_timeout_s: float, max_query_bytes: int) -> QueryRequest | None:
+    """The query request, or None for a plain GET of the endpoint (which shows the service description)."""
+    params = request.args
+    if request.method == "POST":
+        content_type = (request.mimetype or "").lower()
+        charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+        if content_type == "application/sparql-update" or (content_type == "application/x-www-form-urlencoded" and "update" in request.form):
+            raise Forbidden(READ_ONLY)
+        if charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"charset {charset} is not supported", "send the query as UTF-8")
+        if content_type == "application/sparql-query":
+            try:
+                queries = [request.get_data().decode("utf-8")]
+            except UnicodeDecodeError:
+                raise UnsupportedMediaType("the query is not valid UTF-8", "send the query as UTF-8") from None
+            if "query" in params:
+                raise UsageError("a direct POST carries the query in its body; the URL must not have a 'query' parameter")
+        elif content_type == "application/x-www-form-urlencoded":
+            queries = request.form.getlist("query")
+            params = request.values  # type: ignore[assignment]
+        else:
+            raise UnsupportedMediaType(f"unsupported Content-Type {content_type or '(none)'}",
+                                       "POST application/sparql-query, or application/x-www-form-urlencoded with query=")
+    else:
+        if "update" in params:
+            raise Forbidden(READ_ONLY)
+        queries = params.getlist("query")
+        if not queries:
+            return None
+    if len(queries) != 1:
+        raise UsageError(f"give exactly one query, not {len(queries)}", "send a single 'query' parameter")
+    query = queries[0]
+    if len(query.encode()) > max_query_bytes:
+        raise PayloadTooLarge(f"the query is {len(query.encode())} bytes; the limit is {max_query_bytes}", "shorten the query")
+    if not query.strip():
+        raise UsageError("the query is empty", "e.g. SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    if looks_like_update(query):
+        raise Forbidden(READ_ONLY)
+    if uses_service(query):
+        raise Forbidden("SERVICE is not allowed: this endpoint does not query other endpoints", "remove the SERVICE clause")
+    timeout_s = max_timeout_s
+    if "timeout" in params:
+        try:
+            asked = float(params["timeout"])
+        except ValueError:
+            raise UsageError(f"timeout {params['timeout']!r} is not a number of seconds", "e.g. timeout=5") from None
+        if asked <= 0:
+            raise UsageError("timeout must be more than 0 seconds", "e.g. timeout=5")
+        timeout_s = min(asked, max_timeout_s)  # a client may only lower the server's limit
+    default_graphs = tuple(params.getlist("default-graph-uri"))
+    named_graphs = tuple(params.getlist("named-graph-uri"))
+    return QueryRequest(query, default_graphs, named_graphs, not names_dataset(query), timeout_s)

@@ -1,0 +1,35 @@
+"""VoID at /.well-known/void and the release's dumps at /dumps/<name>."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request, send_file
+
+from spacekg.settings import Settings
+from spacekg.store.serving import ServedDataset
+from spacekg.web.description import void_description
+from spacekg.web.sparql import _etag, _finish, _graph_media_type, rdf_bytes
+
+void = Blueprint("void", __name__)
+DUMP_TYPES = {"spacekg.nq": "application/n-quads", "spacekg.trig": "application/trig", "spacekg.ttl": "text/turtle",
+              "spacekg.jsonld": "application/ld+json", "SHA256SUMS": "text/plain"}
+
+
+@void.get("/.well-known/void")
+def void_document() -> Response:
+    dataset: ServedDataset = current_app.config["SPACEKG_DATASET"]
+    settings: Settings = current_app.config["SPACEKG_SETTINGS"]
+    media = _graph_media_type()
+    site = request.host_url
+    cache = current_app.config.setdefault("SPACEKG_VOID", {})
+    if site not in cache:
+        cache[site] = void_description(site, settings.base_iri, dataset, site + "sparql", dataset.manifest.get("dumps", {}))
+    return _finish(Response(rdf_bytes(cache[site], media), mimetype=media), _etag(dataset.version, "void:" + site + media))
+
+
+@void.get("/dumps/<name>")
+def dump(name: str) -> Response:
+    dataset: ServedDataset = current_app.config["SPACEKG_DATASET"]
+    if dataset.release is None or name not in DUMP_TYPES:
+        abort(404, description=f"no dump called {name!r}; see /.well-known/void for the list")
+    response = send_file(dataset.release.path / "dumps" / name, mimetype=DUMP_TYPES[name], etag=True, conditional=True)
+    return _finish(response)
