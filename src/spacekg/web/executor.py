@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import signal
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
@@ -167,3 +168,28 @@ class QueryExecutor:
         if self._connection is not None:
             self._connection.close()
         self._process, self._connection = None, None
+
+
+class ExecutorPool:
+    """One executor (and child process) per request thread of a worker, handed out one at a time."""
+
+    def __init__(self, store: ox.Store, size: int) -> None:
+        self._idle: queue.SimpleQueue[QueryExecutor] = queue.SimpleQueue()
+        self._all = [QueryExecutor(store) for _ in range(max(1, size))]
+        for executor in self._all:
+            self._idle.put(executor)
+
+    def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
+        executor = self._idle.get()
+        try:
+            return executor.run(job, timeout_s)
+        finally:
+            self._idle.put(executor)
+
+    @property
+    def timeouts(self) -> int:
+        return sum(executor.timeouts for executor in self._all)
+
+    def close(self) -> None:
+        for executor in self._all:
+            executor.close()

@@ -20,6 +20,10 @@ class _Server(BaseApplication):
     def load_config(self) -> None:
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
+        # Threads give HTTP keep-alive and overlap I/O; each thread has its own killable query process.
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("threads", self.settings.threads)
+        self.cfg.set("keepalive", 5)
         self.cfg.set("accesslog", "-")
         # A worker is never stuck past the query limit (its query child is killed), so a longer
         # gunicorn timeout only catches a worker that is wedged for other reasons.

@@ -15,7 +15,7 @@ from spacekg.errors import UsageError
 from spacekg.settings import Settings
 from spacekg.store.serving import ServedDataset
 from spacekg.web.description import graph_sizes, service_description
-from spacekg.web.executor import QueryExecutor, QueryJob, QueryOutcome
+from spacekg.web.executor import ExecutorPool, QueryJob, QueryOutcome
 from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, by_format_parameter, negotiate
 from spacekg.web.protocol import parse_query_request
 
@@ -60,7 +60,7 @@ class ResultCache:
 
 
 def init_sparql(app: Flask, dataset: ServedDataset, settings: Settings) -> None:
-    app.config["SPACEKG_EXECUTOR"] = QueryExecutor(dataset.store)
+    app.config["SPACEKG_EXECUTOR"] = ExecutorPool(dataset.store, settings.threads)
     app.config["SPACEKG_CACHE"] = ResultCache(max_entries=512, max_bytes=64 << 20)
     app.register_blueprint(sparql)
 
@@ -127,7 +127,7 @@ def endpoint() -> Response:
     if outcome is None:
         job = QueryJob(parsed.query, result_type or "application/sparql-results+json", graph_type or "text/turtle",
                        settings.max_result_rows, parsed.union_default, parsed.default_graphs, parsed.named_graphs)
-        executor: QueryExecutor = current_app.config["SPACEKG_EXECUTOR"]
+        executor: ExecutorPool = current_app.config["SPACEKG_EXECUTOR"]
         outcome = executor.run(job, parsed.timeout_s)
         if (outcome.form == "graph" and graph_type is None) or (outcome.form != "graph" and result_type is None):
             raise NotAcceptable(f"none of the types in Accept: {request.headers.get('Accept')} fits a {outcome.form} answer")
