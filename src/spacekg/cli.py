@@ -132,6 +132,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.synth import synthesize
+
+    report = synthesize(settings.project_dir, Path(args.out), args.triples, args.violations, args.seed)
+    rows = ", ".join(f"{n} {kind}" for kind, n in report.rows.items())
+    print(f"wrote {report.folder}: added {rows}; {report.seeded_violations} seeded violations")
+    print(f"build it with: spacekg --project {report.folder} build")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="spacekg", description="Build, query and serve SpaceKG, the knowledge graph of space diplomacy.")
     parser.add_argument("--version", action="version", version=f"spacekg {__version__}")
@@ -150,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a dump of the current release")
     export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="nquads")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    synth = commands.add_parser("synth", help="write a synthetic project of about N more triples, for benchmarks")
+    synth.add_argument("--triples", type=int, required=True, help="approximate number of triples to add")
+    synth.add_argument("--out", required=True, help="folder to write (replaced if it exists)")
+    synth.add_argument("--violations", type=float, default=0.01, help="share of generated pairs seeded with a SHACL violation")
+    synth.add_argument("--seed", type=int, default=7, help="random seed, for repeatable data")
     serve = commands.add_parser("serve", help="serve the current release over the SPARQL protocol")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -160,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = {"build": cmd_build, "query": cmd_query, "stats": cmd_stats, "export": cmd_export, "serve": cmd_serve}
+COMMANDS = {"build": cmd_build, "query": cmd_query, "stats": cmd_stats, "export": cmd_export, "serve": cmd_serve, "synth": cmd_synth}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from spacekg.namespaces import Minter
 from spacekg.rdf import AssertedGraph, map_sources
 from spacekg.settings import Settings
 from spacekg.sources import read_sources
-from spacekg.store.loading import graph_sizes, load_store
+from spacekg.store.loading import disk_store, graph_sizes, memory_store
 from spacekg.store.provenance import provenance_graph
 from spacekg.store.releases import Release, publish, write_dumps
 
@@ -75,26 +75,26 @@ def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.
     """Build a new release from the curated sources and switch to it; on any error the old release stays."""
     started = now()
     ontology, asserted, checksums = assemble(settings, progress)
-    progress(f"asserted graph: {len(asserted.graph)} triples, {len(asserted.positions)} subjects with a source line")
+    progress(f"asserted graph: {len(asserted.triples)} triples, {len(asserted.positions)} subjects with a source line")
     inferred = Graph()  # filled by the reasoning stage
     minter = Minter(settings.base_iri)
     content_hash = hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(checksums.items())).encode()).hexdigest()[:8]
     release_id = f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{content_hash}"
 
     def fill(folder: Path) -> dict[str, Any]:
-        graphs = {str(minter.graph(name)): graph for name, graph in (("ontology", ontology), ("asserted", asserted.graph), ("inferred", inferred))}
-        sizes = {iri: len(graph) for iri, graph in graphs.items()}
-        sizes[str(minter.graph("inferred"))] = 0
-        meta = provenance_graph(minter, release_id, started, now(), checksums, tool_versions(), sizes,
-                                ["spacekg.nq", "spacekg.trig", "spacekg.ttl", "spacekg.jsonld"], asserted.positions)
-        graphs[str(minter.graph("meta"))] = meta
+        graphs = {str(minter.graph("ontology")): set(ontology), str(minter.graph("asserted")): asserted.triples,
+                  str(minter.graph("inferred")): set(inferred)}
+        sizes = {iri: len(triples) for iri, triples in graphs.items()}
+        graphs[str(minter.graph("meta"))] = provenance_graph(
+            minter, release_id, started, now(), checksums, tool_versions(), sizes,
+            ["spacekg.nq", "spacekg.trig", "spacekg.ttl", "spacekg.jsonld"], asserted.positions)
         progress("loading the store")
-        store = load_store(folder / "store", graphs)
+        store = memory_store(graphs)
         progress("writing dumps")
         dumps = write_dumps(store, folder / "dumps")
         counted = graph_sizes(store)
         final_sizes = {str(minter.graph(name)): counted.get(str(minter.graph(name)), 0) for name in GRAPH_NAMES}
-        del store  # close the store before the folder is renamed
+        disk_store(folder / "store", folder / "dumps" / "spacekg.nq")
         (folder / "positions.json").write_text(json.dumps(
             {str(s): [p.path, p.line] for s, p in sorted(asserted.positions.items())}, indent=0), encoding="utf-8")
         return {"created": now().isoformat(), "base_iri": settings.base_iri, "graphs": final_sizes,

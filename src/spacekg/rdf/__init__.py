@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pycountry
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from spacekg.errors import SourceDataErrors, SourcePosition
 from spacekg.namespaces import Minter
@@ -18,8 +20,18 @@ from spacekg.sources.reading import CuratedSources
 class AssertedGraph:
     """The curated facts as RDF, and the source position of every subject minted from them."""
 
-    graph: Graph
-    positions: dict[URIRef, SourcePosition]
+    triples: frozenset[tuple[Node, URIRef, Node]]
+    positions: dict[URIRef, SourcePosition] = field(default_factory=dict)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples as an rdflib Graph, built on first use (validation and reasoning need one)."""
+        graph = Graph()
+        graph.addN((s, p, o, graph) for s, p, o in self.triples)
+        return graph
+
+    def __len__(self) -> int:
+        return len(self.triples)
 
 
 def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter) -> AssertedGraph:
@@ -47,4 +59,4 @@ def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter) -> Ass
         turtle.map_turtle(ctx, source)
     if ctx.errors:
         raise SourceDataErrors(ctx.errors)
-    return AssertedGraph(ctx.graph, ctx.positions)
+    return AssertedGraph(frozenset(ctx.graph), ctx.positions)

@@ -33,12 +33,15 @@ class MappingContext:
     """Collects triples, the source position of every minted subject, and every error found."""
 
     def __init__(self, ontology: Graph, minter: Minter) -> None:
-        self.graph = Graph()
+        # A plain set collects triples: rdflib's indexed memory store costs ~60 us per add, which
+        # dominated the build at 100k triples. An rdflib Graph is made only where a library needs one.
+        self.graph: set[tuple[Node, URIRef, Node]] = set()
         self.minter = minter
         self.positions: dict[URIRef, SourcePosition] = {}
         self.errors: list[SourceDataError] = []
         self.ids = Identifiers()
         self.codes = self._codes_from(ontology)
+        self._labels = {term: code for table in self.codes.values() for code, term in table.items()}
 
     @staticmethod
     def _codes_from(ontology: Graph) -> dict[URIRef, dict[str, URIRef]]:
@@ -55,11 +58,7 @@ class MappingContext:
 
     def codes_label(self, term: URIRef) -> str:
         """The code curators write for an ontology term, e.g. SKG.Ratification -> 'ratification'."""
-        for table in self.codes.values():
-            for code, candidate in table.items():
-                if candidate == term:
-                    return code
-        return str(term).rsplit("#", 1)[-1]
+        return self._labels.get(term) or str(term).rsplit("#", 1)[-1]
 
     # -- errors -------------------------------------------------------------------------------------
     def fail(self, record: Record, column: str, message: str, hint: str) -> None:

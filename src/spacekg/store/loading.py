@@ -1,23 +1,33 @@
-"""Load graphs into a new embedded Oxigraph store, one named graph each."""
+"""Load a release's graphs: an in-memory store for fast dumps, then the on-disk store from the N-Quads dump."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib.term import Node
+
+from spacekg.store.terms import quads
 
 
-def load_store(path: Path, graphs: Mapping[str, Graph]) -> ox.Store:
-    """Create a store at `path` holding each rdflib graph as the named graph of the given IRI."""
-    store = ox.Store(str(path))
-    for graph_iri, graph in graphs.items():
-        # N-Triples is the fastest hand-over between rdflib and Oxigraph and keeps every term exact.
-        data = graph.serialize(format="nt", encoding="utf-8")
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
-    store.flush()
+def memory_store(graphs: Mapping[str, Iterable[tuple[Node, Node, Node]]]) -> ox.Store:
+    """An in-memory store with each triple collection as the named graph of the given IRI.
+
+    Dumps are written from memory: Oxigraph writes them ~10x faster than from its on-disk store.
+    """
+    store = ox.Store()
+    for graph_iri, triples in graphs.items():
+        store.bulk_extend(quads(triples, graph_iri))
     return store
+
+
+def disk_store(path: Path, nquads_dump: Path) -> None:
+    """Create the release's on-disk store from its N-Quads dump (bulk loading is Oxigraph's fastest path)."""
+    store = ox.Store(str(path))
+    store.bulk_load(path=str(nquads_dump), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store  # close it before the release folder is renamed
 
 
 def graph_sizes(store: ox.Store) -> dict[str, int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
 
 from spacekg.errors import SourcePosition
 from spacekg.namespaces import DCTERMS, PROV, RDF, RDFS, SKG, VOID, XSD, Minter
@@ -16,9 +17,9 @@ LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 def provenance_graph(minter: Minter, release_id: str, started: dt.datetime, ended: dt.datetime,
                      source_checksums: Mapping[str, str], tool_versions: Mapping[str, str],
                      graph_sizes: Mapping[str, int], dump_names: list[str],
-                     positions: Mapping[URIRef, SourcePosition]) -> Graph:
+                     positions: Mapping[URIRef, SourcePosition]) -> set[tuple[Node, URIRef, Node]]:
     """Describe the release (VoID + PROV-O) and where each minted subject was written."""
-    g = Graph()
+    g: set[tuple[Node, URIRef, Node]] = set()
     release = minter.release(release_id)
     dataset = minter.dataset()
     build = URIRef(f"{release}#build")
