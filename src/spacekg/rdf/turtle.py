@@ -47,6 +47,7 @@ def map_turtle(ctx: MappingContext, source: TurtleSource) -> None:
     for s, p, o in graph:
         if rebase:  # curated Turtle is written against the default base
             s, o = (URIRef(ctx.minter.base + t[len(DEFAULT_BASE):]) if isinstance(t, URIRef) and t.startswith(DEFAULT_BASE + "id/") else t for t in (s, o))
+        assert isinstance(p, URIRef)
         ctx.graph.add((s, p, o))
         if isinstance(s, URIRef) and ctx.minter.is_entity(s) and s not in ctx.positions:
             ctx.positions[s] = SourcePosition(source.path, _line_of(source, s, prefixes))
