@@ -37,6 +37,44 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reason(settings: Settings, args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from spacekg.pipeline import assemble, infer
+
+    ontology, asserted, _ = assemble(settings, _progress)
+    _progress(f"reasoning with {settings.reasoner}")
+    reasoning = infer(settings, ontology, asserted)
+    by_predicate = Counter(str(p) for _, p, _ in reasoning.triples)
+    print(f"{len(reasoning.triples)} new facts from {len(asserted.triples)} asserted triples "
+          f"({settings.reasoner}, {reasoning.seconds:.2f} s); no contradiction found")
+    _print_rows(["predicate", "inferred triples"], [[p, str(n)] for p, n in by_predicate.most_common()], "table")
+    if args.output:
+        reasoning.inferred.serialize(args.output, format="turtle")
+        print(f"wrote the inferred graph to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_why(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.namespaces import Minter, expand_term
+    from spacekg.pipeline import assemble, infer
+    from spacekg.reason import explain
+
+    prefixes = Minter(settings.base_iri).prefixes()
+    try:
+        triple = tuple(expand_term(term, prefixes) for term in (args.subject, args.predicate, args.object))
+    except ValueError as error:
+        raise UsageError(str(error), "write terms as <https://...> or prefixed names such as state:AUS skg:partyTo instrument:moon") from error
+    ontology, asserted, _ = assemble(settings)
+    explanation = explain(triple, infer(settings, ontology, asserted))  # type: ignore[arg-type]
+    if args.format == "json":
+        json.dump(explanation.to_json(prefixes), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(explanation.to_text(prefixes))
+    return 0
+
+
 def _term_text(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
     return "" if term is None else term.value
 
@@ -148,9 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--project", type=Path, help="project folder holding data/, ontology/, queries/ (default: current folder)")
     parser.add_argument("--releases", type=Path, help="folder of built releases (default: PROJECT/var/releases)")
     parser.add_argument("--base-iri", help="canonical base IRI (default https://w3id.org/spacekg/)")
+    parser.add_argument("--reasoner", choices=("rules", "owlrl"), help="reasoning engine: rules (default, fast) or owlrl (reference)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     commands.add_parser("build", help="build the graph from data/ and publish it as the current release")
+    reason = commands.add_parser("reason", help="run the reasoning stage alone and summarise what it infers")
+    reason.add_argument("--output", "-o", help="also write the inferred graph as Turtle to this file")
+    why = commands.add_parser("why", help="explain an inferred triple: the OWL 2 RL rules and premises, down to file:line")
+    why.add_argument("subject")
+    why.add_argument("predicate")
+    why.add_argument("object")
+    why.add_argument("--format", choices=("text", "json"), default="text")
     query = commands.add_parser("query", help="run a SPARQL query (a string or a queries/*.rq file) on the current release")
     query.add_argument("query", help="SPARQL text or path to a .rq file")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -175,14 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = {"build": cmd_build, "query": cmd_query, "stats": cmd_stats, "export": cmd_export, "serve": cmd_serve, "synth": cmd_synth}
+COMMANDS = {"build": cmd_build, "reason": cmd_reason, "why": cmd_why, "query": cmd_query, "stats": cmd_stats, "export": cmd_export,
+            "serve": cmd_serve, "synth": cmd_synth}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a command and turn SpaceKGError into its exit code (the one place that does)."""
     try:
         args = build_parser().parse_args(argv)
-        settings = load_settings(project_dir=args.project, releases_dir=args.releases, base_iri=args.base_iri,
+        settings = load_settings(project_dir=args.project, releases_dir=args.releases, base_iri=args.base_iri, reasoner=args.reasoner,
                                  host=getattr(args, "host", None), port=getattr(args, "port", None),
                                  workers=getattr(args, "workers", None), query_timeout_s=getattr(args, "timeout", None),
                                  dataset_files=tuple(args.dataset) if getattr(args, "dataset", None) else None)

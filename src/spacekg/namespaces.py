@@ -21,7 +21,10 @@ PREFIXES = {
     "bibo": str(BIBO), "dcat": str(DCAT), "schema": str(SCHEMA), "void": str(VOID), "sh": str(SH),
 }
 
-__all__ = ["BIBO", "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA",
+ENTITY_KINDS = ("state", "org", "person", "instrument", "document", "participation", "status-listing", "event", "norm",
+                "citation", "count", "statement")
+
+__all__ = ["ENTITY_KINDS", "expand_term","BIBO", "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA",
            "SD", "SH", "SKG", "SKOS", "VOID", "XSD", "Minter", "slugify"]
 
 
@@ -53,5 +56,24 @@ class Minter:
     def dataset(self) -> URIRef:
         return URIRef(f"{self.base}dataset")
 
+    def prefixes(self) -> dict[str, str]:
+        """The standard prefixes plus one per entity kind, e.g. state: -> {base}id/state/."""
+        return {**PREFIXES, **{kind.replace("-", "_"): f"{self.base}id/{kind}/" for kind in ENTITY_KINDS}}
+
     def is_entity(self, iri: str) -> bool:
         return iri.startswith(f"{self.base}id/")
+
+
+def expand_term(text: str, prefixes: dict[str, str]) -> URIRef:
+    """An IRI from '<iri>', a bare http(s) IRI, 'a' (rdf:type) or a prefixed name such as skg:partyTo."""
+    text = text.strip()
+    if text == "a":
+        return RDF.type
+    if text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
+    if text.startswith(("http://", "https://", "urn:")):
+        return URIRef(text)
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in prefixes:
+        return URIRef(prefixes[prefix] + local)
+    raise ValueError(f"{text!r} is not an IRI or a known prefixed name (prefixes: {', '.join(sorted(prefixes))})")

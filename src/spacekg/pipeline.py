@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import json
 import platform
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from spacekg import __version__
 from spacekg.errors import SourceDataError, SourceDataErrors, SourcePosition
 from spacekg.namespaces import Minter
 from spacekg.rdf import AssertedGraph, map_sources
+from spacekg.reason import Reasoning, reason
 from spacekg.settings import Settings
 from spacekg.sources import read_sources
 from spacekg.store.loading import disk_store, graph_sizes, memory_store
@@ -29,6 +32,21 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     return None
+
+
+class Timings:
+    """Seconds spent in each stage of a build, recorded in the release manifest for benchmarks."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - started, 4)
 
 
 def tool_versions() -> dict[str, str]:
@@ -57,13 +75,16 @@ def load_ontology(ontology_dir: Path) -> Graph:
     return graph
 
 
-def assemble(settings: Settings, progress: Progress = _quiet) -> tuple[Graph, AssertedGraph, dict[str, str]]:
+def assemble(settings: Settings, progress: Progress = _quiet, timings: Timings | None = None) -> tuple[Graph, AssertedGraph, dict[str, str]]:
     """Read and map the curated sources: the ontology, the asserted graph, and source checksums."""
+    timings = timings or Timings()
     progress("reading ontology/ and data/")
-    ontology = load_ontology(settings.ontology)
-    sources = read_sources(settings.data, settings.project_dir)
+    with timings.stage("read"):
+        ontology = load_ontology(settings.ontology)
+        sources = read_sources(settings.data, settings.project_dir)
     progress(f"mapping {sum(len(t) for t in sources.tables.values())} records from {len(sources.checksums)} files")
-    asserted = map_sources(sources, ontology, Minter(settings.base_iri))
+    with timings.stage("map"):
+        asserted = map_sources(sources, ontology, Minter(settings.base_iri))
     checksums = dict(sources.checksums)
     for path in sorted(settings.ontology.glob("*.ttl")):
         checksums[str(path.relative_to(settings.project_dir)) if path.is_relative_to(settings.project_dir) else str(path)] = \
@@ -71,34 +92,47 @@ def assemble(settings: Settings, progress: Progress = _quiet) -> tuple[Graph, As
     return ontology, asserted, checksums
 
 
+def infer(settings: Settings, ontology: Graph, asserted: AssertedGraph) -> Reasoning:
+    """The reasoning stage: OWL 2 RL closure of ontology + asserted graph; raises InconsistencyError on a clash."""
+    statements: dict[Any, SourcePosition] = dict(asserted.statement_positions)
+    return reason(ontology, asserted.triples, settings.reasoner, positions=asserted.positions, statement_positions=statements)
+
+
 def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> Release:
     """Build a new release from the curated sources and switch to it; on any error the old release stays."""
     started = now()
-    ontology, asserted, checksums = assemble(settings, progress)
+    timings = Timings()
+    ontology, asserted, checksums = assemble(settings, progress, timings)
     progress(f"asserted graph: {len(asserted.triples)} triples, {len(asserted.positions)} subjects with a source line")
-    inferred = Graph()  # filled by the reasoning stage
+    progress(f"reasoning ({settings.reasoner})")
+    with timings.stage("reason"):
+        inferred = infer(settings, ontology, asserted).triples
+    progress(f"inferred graph: {len(inferred)} new facts")
     minter = Minter(settings.base_iri)
     content_hash = hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(checksums.items())).encode()).hexdigest()[:8]
     release_id = f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{content_hash}"
 
     def fill(folder: Path) -> dict[str, Any]:
         graphs = {str(minter.graph("ontology")): set(ontology), str(minter.graph("asserted")): asserted.triples,
-                  str(minter.graph("inferred")): set(inferred)}
+                  str(minter.graph("inferred")): inferred}
         sizes = {iri: len(triples) for iri, triples in graphs.items()}
         graphs[str(minter.graph("meta"))] = provenance_graph(
             minter, release_id, started, now(), checksums, tool_versions(), sizes,
             ["spacekg.nq", "spacekg.trig", "spacekg.ttl", "spacekg.jsonld"], asserted.positions)
         progress("loading the store")
-        store = memory_store(graphs)
+        with timings.stage("load"):
+            store = memory_store(graphs)
         progress("writing dumps")
-        dumps = write_dumps(store, folder / "dumps")
+        with timings.stage("dumps"):
+            dumps = write_dumps(store, folder / "dumps")
         counted = graph_sizes(store)
         final_sizes = {str(minter.graph(name)): counted.get(str(minter.graph(name)), 0) for name in GRAPH_NAMES}
-        disk_store(folder / "store", folder / "dumps" / "spacekg.nq")
+        with timings.stage("load"):
+            disk_store(folder / "store", folder / "dumps" / "spacekg.nq")
         (folder / "positions.json").write_text(json.dumps(
             {str(s): [p.path, p.line] for s, p in sorted(asserted.positions.items())}, indent=0), encoding="utf-8")
-        return {"created": now().isoformat(), "base_iri": settings.base_iri, "graphs": final_sizes,
-                "dumps": dumps, "sources": checksums, "tools": tool_versions()}
+        return {"created": now().isoformat(), "base_iri": settings.base_iri, "graphs": final_sizes, "reasoner": settings.reasoner,
+                "dumps": dumps, "sources": checksums, "tools": tool_versions(), "timings": timings.seconds}
 
     release = publish(settings.releases, release_id, fill)
     progress(f"published release {release.release_id}")

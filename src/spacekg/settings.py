@@ -24,6 +24,7 @@ class Settings:
     queries_dir: Path | None = None
     releases_dir: Path | None = None
     base_iri: str = "https://w3id.org/spacekg/"
+    reasoner: str = "rules"
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 2

@@ -22,6 +22,7 @@ class AssertedGraph:
 
     triples: frozenset[tuple[Node, URIRef, Node]]
     positions: dict[URIRef, SourcePosition] = field(default_factory=dict)
+    statement_positions: dict[tuple[Node, URIRef, Node], SourcePosition] = field(default_factory=dict)
 
     @cached_property
     def graph(self) -> Graph:
@@ -59,4 +60,4 @@ def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter) -> Ass
         turtle.map_turtle(ctx, source)
     if ctx.errors:
         raise SourceDataErrors(ctx.errors)
-    return AssertedGraph(frozenset(ctx.graph), ctx.positions)
+    return AssertedGraph(frozenset(ctx.graph), ctx.positions, ctx.statement_positions)

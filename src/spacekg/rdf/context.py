@@ -38,6 +38,8 @@ class MappingContext:
         self.graph: set[tuple[Node, URIRef, Node]] = set()
         self.minter = minter
         self.positions: dict[URIRef, SourcePosition] = {}
+        # Where single triples were written when that is not their subject's own record (links, Turtle).
+        self.statement_positions: dict[tuple[Node, URIRef, Node], SourcePosition] = {}
         self.errors: list[SourceDataError] = []
         self.ids = Identifiers()
         self.codes = self._codes_from(ontology)
@@ -199,9 +201,10 @@ class MappingContext:
                 self.fail(record, "contested", f"contested must be yes or no, not {contested!r}", "write yes, no or leave it blank")
         self.text(subject, SKOS.note, record, "notes", "en")
 
-    def statement(self, subject: URIRef, predicate: URIRef, obj: URIRef, node_iri: URIRef) -> URIRef:
+    def statement(self, subject: URIRef, predicate: URIRef, obj: URIRef, node_iri: URIRef, record: Record) -> URIRef:
         """Add a triple and its reification, so a single relation can carry its own source and note."""
         self.graph.add((subject, predicate, obj))
+        self.statement_positions[(subject, predicate, obj)] = SourcePosition(record.path, record.line)
         for p, o in ((RDF.type, RDF.Statement), (RDF.subject, subject), (RDF.predicate, predicate), (RDF.object, obj)):
             self.graph.add((node_iri, p, o))
         return node_iri

@@ -138,6 +138,6 @@ def map_instrument_links(ctx: MappingContext, records: list[Record]) -> None:
         if subject is None or target is None:
             continue
         slug = f"{slugify(record.get('instrument'))}-{record.get('relation')}-{slugify(record.get('target'))}"
-        node = ctx.statement(subject, relation, target, ctx.mint_unique("statement", slug, record))
+        node = ctx.statement(subject, relation, target, ctx.mint_unique("statement", slug, record), record)
         ctx.cite(node, record)
         ctx.text(node, RDFS.comment, record, "notes", "en")

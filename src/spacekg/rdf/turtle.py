@@ -43,16 +43,26 @@ def map_turtle(ctx: MappingContext, source: TurtleSource) -> None:
         ctx.errors.append(error)
         return
     prefixes = {prefix or "": namespace for prefix, namespace in PREFIX.findall(source.text)}
+    lines: dict[URIRef, int] = {}
+
+    def line(subject: URIRef) -> int:
+        if subject not in lines:
+            lines[subject] = _line_of(source, subject, prefixes)
+        return lines[subject]
+
     rebase = ctx.minter.base != DEFAULT_BASE
     for s, p, o in graph:
+        written = s
         if rebase:  # curated Turtle is written against the default base
             s, o = (URIRef(ctx.minter.base + t[len(DEFAULT_BASE):]) if isinstance(t, URIRef) and t.startswith(DEFAULT_BASE + "id/") else t for t in (s, o))
         assert isinstance(p, URIRef)
         ctx.graph.add((s, p, o))
+        if isinstance(s, URIRef):
+            ctx.statement_positions[(s, p, o)] = SourcePosition(source.path, line(written))  # type: ignore[arg-type]
         if isinstance(s, URIRef) and ctx.minter.is_entity(s) and s not in ctx.positions:
-            ctx.positions[s] = SourcePosition(source.path, _line_of(source, s, prefixes))
+            ctx.positions[s] = SourcePosition(source.path, line(written))  # type: ignore[arg-type]
     for s, _, o in graph:
         if isinstance(o, URIRef) and ctx.minter.is_entity(o) and o not in ctx.positions:
-            line = _line_of(source, s, prefixes) if isinstance(s, URIRef) else 1
-            ctx.errors.append(SourceDataError(SourcePosition(source.path, line), f"reference to {o} which no curated record defines",
+            where = SourcePosition(source.path, line(s) if isinstance(s, URIRef) else 1)
+            ctx.errors.append(SourceDataError(where, f"reference to {o} which no curated record defines",
                                               "correct the identifier or add the record it refers to"))

@@ -76,14 +76,14 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryOutcome:
                 job.media_type, results.ask_text)(value)
             return QueryOutcome(body, job.media_type, "ask", 1, False)
         if isinstance(result, ox.QueryTriples):
-            triples = []
+            triples: list[ox.Triple] = []
             for triple in result:
                 if len(triples) == job.row_cap:
                     return _graph_outcome(triples, job, truncated=True)
                 triples.append(triple)
             return _graph_outcome(triples, job, truncated=False)
         names = [v.value for v in result.variables]
-        rows = []
+        rows: list[list[results.Term]] = []
         truncated = False
         for solution in result:
             if len(rows) == job.row_cap:

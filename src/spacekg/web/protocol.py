@@ -56,7 +56,7 @@ def parse_query_request(request: Request, max_timeout_s: float, max_query_bytes:
                 raise UsageError("a direct POST carries the query in its body; the URL must not have a 'query' parameter")
         elif content_type == "application/x-www-form-urlencoded":
             queries = request.form.getlist("query")
-            params = request.values  # type: ignore[assignment]
+            params = request.values
         else:
             raise UnsupportedMediaType(f"unsupported Content-Type {content_type or '(none)'}",
                                        "POST application/sparql-query, or application/x-www-form-urlencoded with query=")
