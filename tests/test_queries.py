@@ -21,6 +21,7 @@ from spacekg.store.querying import run_canned, solutions_as_rows
 PROJECT = Path(__file__).resolve().parent.parent
 QUERIES = PROJECT / "queries"
 ID = "https://w3id.org/spacekg/id/"
+GRAPH = "https://w3id.org/spacekg/graph/"
 SKG = "https://w3id.org/spacekg/ontology#"
 QUERY_FILES = sorted(QUERIES.glob("*.rq"))
 GROUP_CONCAT = re.compile(r'GROUP_CONCAT\(DISTINCT [^;]+; separator="([^"]+)"\) AS \?(\w+)')
@@ -96,7 +97,7 @@ def doubled_store(release_store: ox.Store) -> ox.Store:
     """The release with every asserted triple repeated in the inferred graph, as a reasoner writing its closure would."""
     store = ox.Store()
     store.extend(release_store.quads_for_pattern(None, None, None, None))
-    asserted, inferred = ox.NamedNode(f"{ID}graph/asserted"), ox.NamedNode(f"{ID}graph/inferred")
+    asserted, inferred = ox.NamedNode(f"{GRAPH}asserted"), ox.NamedNode(f"{GRAPH}inferred")
     repeated = release_store.quads_for_pattern(None, None, None, asserted)
     store.extend(ox.Quad(q.subject, q.predicate, q.object, inferred) for q in repeated)
     return store
@@ -233,12 +234,12 @@ def test_the_chronology_lists_an_event_once_under_its_most_specific_type_when_su
         catalogue: dict[str, CannedQuery]) -> None:
     store = ox.Store()
     store.load(path=str(PROJECT / "ontology" / "spacekg.ttl"), format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode(f"{ID}graph/ontology"))
+               to_graph=ox.NamedNode(f"{GRAPH}ontology"))
     workshop, rdf_type = ox.NamedNode(event("E999")), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for graph, cls in (("asserted", "Workshop"), ("inferred", "Meeting"), ("inferred", "Event"), ("inferred", "Workshop")):
-        store.add(ox.Quad(workshop, rdf_type, ox.NamedNode(SKG + cls), ox.NamedNode(f"{ID}graph/{graph}")))
+        store.add(ox.Quad(workshop, rdf_type, ox.NamedNode(SKG + cls), ox.NamedNode(f"{GRAPH}{graph}")))
     store.add(ox.Quad(workshop, ox.NamedNode(SKG + "earliestDate"), ox.Literal("2008-11-11", datatype=ox.NamedNode(
-        "http://www.w3.org/2001/XMLSchema#date")), ox.NamedNode(f"{ID}graph/asserted")))
+        "http://www.w3.org/2001/XMLSchema#date")), ox.NamedNode(f"{GRAPH}asserted")))
     result = run_canned(store, catalogue["chronology"])
     assert isinstance(result, ox.QuerySolutions)
     _, rows = solutions_as_rows(result)
