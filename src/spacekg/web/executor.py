@@ -4,15 +4,22 @@ pyoxigraph cannot cancel a running query (evaluation holds no Python checkpoints
 signals), so the only dependable limit is a process boundary: the worker forks a child that holds
 the store, sends it jobs over a pipe, and on timeout kills it with SIGKILL and forks a fresh one.
 The child shares the in-memory store copy-on-write, so a respawn costs milliseconds.
+
+The child is also sandboxed: a seccomp filter makes creating any IPv4/IPv6 socket fail. pyoxigraph
+evaluates SERVICE by making HTTP requests and offers no switch to turn that off, so this is what
+guarantees that no query reaches another host, whatever a lexer thinks the query says. If the
+filter cannot be installed, the child refuses to evaluate queries (fail closed).
 """
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import multiprocessing.connection
 import os
 import queue
 import signal
+import socket
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
@@ -42,6 +49,7 @@ class QueryJob:
     union_default: bool = True
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None  # relative IRIs in the query resolve against the endpoint's URL
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ TRUNCATION_NOTE = "urn:spacekg:result-truncated"
 
 def evaluate(store: ox.Store, job: QueryJob) -> QueryOutcome:
     """Evaluate a job in this process (the child calls it; tests may too)."""
-    kwargs: dict[str, object] = {"prefixes": PREFIXES}
+    kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
     if job.default_graphs or job.named_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
         if job.named_graphs:
@@ -100,6 +108,9 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryOutcome:
         return QueryOutcome(writer(), job.media_type, "select", len(rows), truncated)
     except SyntaxError as error:
         return QueryOutcome(b"", "", "", 0, False, error=f"SPARQL syntax error: {error}", error_status=400)
+    except PermissionError:
+        return QueryOutcome(b"", "", "", 0, False, error="SERVICE is not allowed: this endpoint does not query other endpoints",
+                            error_status=403)
     except (OSError, ValueError, RuntimeError) as error:
         return QueryOutcome(b"", "", "", 0, False, error=f"the query could not be evaluated: {error}", error_status=400)
 
@@ -110,14 +121,32 @@ def _graph_outcome(triples: list[ox.Triple], job: QueryJob, truncated: bool) -> 
     return QueryOutcome(body, job.graph_media_type, "graph", len(triples), truncated)
 
 
+def forbid_network() -> str:
+    """Make socket(AF_INET/AF_INET6) fail with EACCES in this process; return why it could not, or ''."""
+    try:
+        import pyseccomp as seccomp
+
+        syscall_filter = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        for family in (socket.AF_INET, socket.AF_INET6):
+            syscall_filter.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
+        syscall_filter.load()
+    except (ImportError, OSError, RuntimeError, ValueError) as error:
+        return f"the query sandbox (seccomp) could not be installed: {error}"
+    return ""
+
+
 def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sandbox_problem = forbid_network()
     while True:
         try:
             job = connection.recv()
         except EOFError:
             os._exit(0)
+        if sandbox_problem:
+            connection.send(QueryOutcome(b"", "", "", 0, False, error=sandbox_problem + "; queries are refused", error_status=503))
+            continue
         connection.send(evaluate(store, job))
 
 
@@ -157,8 +186,9 @@ class QueryExecutor:
             self.close()
             raise QueryError("the query process ended unexpectedly (the query may need more memory than allowed)") from error
         if outcome.error:
-            error_class = QueryError
-            raise error_class(outcome.error)
+            error = QueryError(outcome.error)
+            error.http_status = outcome.error_status or 400
+            raise error
         return outcome
 
     def close(self) -> None:

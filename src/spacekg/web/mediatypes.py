@@ -14,8 +14,8 @@ RESULT_TYPES: dict[str, tuple[tuple[str, ...], ox.QueryResultsFormat]] = {
 GRAPH_TYPES: dict[str, tuple[tuple[str, ...], ox.RdfFormat]] = {
     "text/turtle": (("turtle", "ttl"), ox.RdfFormat.TURTLE),
     "application/n-triples": (("ntriples", "nt"), ox.RdfFormat.N_TRIPLES),
-    "application/rdf+xml": (("rdfxml", "rdf", "xml"), ox.RdfFormat.RDF_XML),
-    "application/ld+json": (("jsonld", "json"), ox.RdfFormat.JSON_LD),
+    "application/rdf+xml": (("rdfxml", "rdf", "xml", "rdf+xml"), ox.RdfFormat.RDF_XML),
+    "application/ld+json": (("jsonld", "json-ld", "json"), ox.RdfFormat.JSON_LD),
 }
 
 
@@ -40,23 +40,32 @@ def parse_accept(header: str) -> list[tuple[str, float]]:
     return [(media, quality) for _, media, quality in ranges]
 
 
+def _quality(media: str, ranges: list[tuple[str, float]]) -> tuple[float, int, int]:
+    """(q-value, specificity, place in the header) of the most specific range matching `media` (RFC 9110, 12.5.1)."""
+    kind = media.partition("/")[0]
+    best: tuple[int, float, int] | None = None
+    for place, (accepted, quality) in enumerate(ranges):
+        specificity = 2 if accepted == media else 1 if accepted == f"{kind}/*" else 0 if accepted == "*/*" else -1
+        if specificity >= 0 and (best is None or specificity > best[0]):
+            best = (specificity, quality, place)
+    return (0.0, -1, 0) if best is None else (best[1], best[0], best[2])
+
+
 def negotiate(accept: str | None, offered: list[str], default: str) -> str | None:
-    """The offered media type the client prefers; `default` when it states no preference; None if nothing fits."""
+    """The offered media type the client prefers; `default` when it states no preference; None if nothing fits.
+
+    Ties go to the more specific match, then to the range listed first, then to the default, then to the
+    order of `offered`.
+    """
     if not accept or not accept.strip():
         return default
-    best: tuple[float, int, str] | None = None
-    for media, quality in parse_accept(accept):
-        if quality <= 0:
-            continue
-        for candidate in offered:
-            kind = candidate.partition("/")[0]
-            if media in (candidate, "*/*", f"{kind}/*"):
-                # Exact matches beat wildcards of the same quality; the default beats other wildcard matches.
-                rank = 0 if media == candidate else (1 if candidate == default else 2)
-                score = (quality, -rank, candidate)
-                if best is None or (score[0], score[1]) > (best[0], best[1]):
-                    best = (quality, -rank, candidate)
-    return best[2] if best else None
+    ranges = parse_accept(accept)
+    scored = []
+    for position, candidate in enumerate(offered):
+        quality, specificity, place = _quality(candidate, ranges)
+        if quality > 0:
+            scored.append((quality, specificity, -place, candidate == default, -position, candidate))
+    return max(scored)[5] if scored else None
 
 
 def by_format_parameter(value: str, table: dict[str, tuple[tuple[str, ...], object]]) -> str | None:
@@ -66,3 +75,8 @@ def by_format_parameter(value: str, table: dict[str, tuple[tuple[str, ...], obje
         if value == media or value in names:
             return media
     return None
+
+
+def format_names(*tables: dict[str, tuple[tuple[str, ...], object]]) -> list[str]:
+    """Every short name accepted by ?format= for the given tables."""
+    return sorted({name for table in tables for names, _ in table.values() for name in names})

@@ -24,6 +24,7 @@ class _Server(BaseApplication):
         self.cfg.set("worker_class", "gthread")
         self.cfg.set("threads", self.settings.threads)
         self.cfg.set("keepalive", 5)
+        self.cfg.set("limit_request_line", 8190)  # gunicorn's maximum: GET queries up to ~8 KB; POST for longer ones
         self.cfg.set("accesslog", "-")
         # A worker is never stuck past the query limit (its query child is killed), so a longer
         # gunicorn timeout only catches a worker that is wedged for other reasons.

@@ -16,7 +16,7 @@ from spacekg.settings import Settings
 from spacekg.store.serving import ServedDataset
 from spacekg.web.description import graph_sizes, service_description
 from spacekg.web.executor import ExecutorPool, QueryJob, QueryOutcome
-from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, by_format_parameter, negotiate
+from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, by_format_parameter, format_names, negotiate
 from spacekg.web.protocol import parse_query_request
 
 sparql = Blueprint("sparql", __name__)
@@ -66,13 +66,14 @@ def init_sparql(app: Flask, dataset: ServedDataset, settings: Settings) -> None:
 
 
 def _choose(table: dict, default: str, what: str) -> str:
-    explicit = request.values.get("format")
+    # Clients such as SPARQLWrapper send several format= values (a name and a media type); the first known one wins.
+    explicit = [value for value in request.values.getlist("format") if value.strip()]
     if explicit:
-        chosen = by_format_parameter(explicit, table)
-        if chosen is None:
-            names = ", ".join(n for names, _ in table.values() for n in names)
-            raise NotAcceptable(f"format {explicit!r} is not available for {what}", f"use one of: {names}")
-        return chosen
+        for value in explicit:
+            chosen = by_format_parameter(value, table)
+            if chosen is not None:
+                return chosen
+        raise NotAcceptable(f"format {explicit[0]!r} is not available for {what}", f"use one of: {', '.join(format_names(table))}")
     chosen = negotiate(request.headers.get("Accept"), list(table), default)
     if chosen is None:
         raise NotAcceptable(f"none of the types in Accept: {request.headers.get('Accept')} is available for {what}",
@@ -110,27 +111,32 @@ def _wants_html() -> bool:
 @sparql.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 def endpoint() -> Response:
     if request.method == "OPTIONS":
-        return _finish(Response(status=204))
+        return _finish(Response(status=204, content_type=None))
     settings: Settings = current_app.config["SPACEKG_SETTINGS"]
     dataset: ServedDataset = current_app.config["SPACEKG_DATASET"]
     parsed = parse_query_request(request, settings.query_timeout_s, settings.max_query_bytes)
     if parsed is None:
         return _service_description(dataset)
+    explicit = [value for value in request.values.getlist("format") if value.strip()]
+    if explicit and not any(by_format_parameter(v, RESULT_TYPES) or by_format_parameter(v, GRAPH_TYPES) for v in explicit):
+        raise NotAcceptable(f"unknown format {explicit[0]!r}", f"use one of: {', '.join(format_names(RESULT_TYPES, GRAPH_TYPES))}")
     result_type, graph_type = _result_media_type_or_any(), _graph_media_type_or_any()
     key = json.dumps([parsed.query, parsed.default_graphs, parsed.named_graphs, result_type, graph_type])
     etag = _etag(dataset.version, key)
-    if etag in request.if_none_match:
+    if request.if_none_match.contains_weak(etag.strip('"')):  # the header's tags are parsed without their quotes
         return _finish(Response(status=304), etag)
     cache: ResultCache = current_app.config["SPACEKG_CACHE"]
     outcome = cache.get(key)
     started = time.monotonic()
     if outcome is None:
         job = QueryJob(parsed.query, result_type or "application/sparql-results+json", graph_type or "text/turtle",
-                       settings.max_result_rows, parsed.union_default, parsed.default_graphs, parsed.named_graphs)
+                       settings.max_result_rows, parsed.union_default, parsed.default_graphs, parsed.named_graphs, request.base_url)
         executor: ExecutorPool = current_app.config["SPACEKG_EXECUTOR"]
         outcome = executor.run(job, parsed.timeout_s)
-        if (outcome.form == "graph" and graph_type is None) or (outcome.form != "graph" and result_type is None):
-            raise NotAcceptable(f"none of the types in Accept: {request.headers.get('Accept')} fits a {outcome.form} answer")
+        if outcome.form == "graph" and graph_type is None:
+            _graph_media_type()  # raises NotAcceptable naming what was asked and what is available
+        if outcome.form != "graph" and result_type is None:
+            _result_media_type()
         cache.put(key, outcome)
     response = Response(outcome.body, mimetype=outcome.media_type)
     response.headers["SpaceKG-Rows"] = str(outcome.rows)

@@ -1,24 +1,40 @@
-"""Lexical checks of SPARQL text without a full parse: which keywords occur outside strings, IRIs and comments.
+"""Lexical checks of SPARQL text without a full parse.
 
-Used to refuse SERVICE and updates before evaluation, and to know whether a query names its own
-dataset (FROM / FROM NAMED), which decides whether the default graph is the union of all graphs.
+Used to refuse updates and SERVICE with a clear message before evaluation, and to know whether a query
+names its own dataset (FROM / FROM NAMED), which decides whether the default graph is the union of
+all graphs. A lexer can disagree with Oxigraph's parser on odd input, so these checks are the polite
+first line only: the query process itself cannot open network sockets (see executor.py), which is
+what guarantees that SERVICE never reaches another host.
 """
 
 from __future__ import annotations
 
 import re
 
-# Strings (long and short, both quotes), IRIs, comments, and words; the first three are skipped.
+_LONG_SINGLE = r"'''(?:[^'\\]|\\.|'(?!''))*'''"
+_LONG_DOUBLE = r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+_SHORT_SINGLE = r"'(?:[^'\\\n\r]|\\.)*'"
+_SHORT_DOUBLE = r'"(?:[^"\\\n\r]|\\.)*"'
+_COMMENT = r"\#[^\r\n]*"
+_IRI = r"<[^<>\"{}|^`\\\s]*>"
+# Strings, comments and IRIs are skipped; words are kept.
 TOKEN = re.compile(
-    r"""(?P<skip>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>|\#[^\n]*)"""
-    r"""|(?P<word>[A-Za-z_][A-Za-z0-9_-]*(?::[A-Za-z0-9_.-]*)?|[A-Za-z_]?[A-Za-z0-9_-]*:[A-Za-z0-9_.-]*)""",
+    "(?P<skip>" + "|".join((_LONG_SINGLE, _LONG_DOUBLE, _SHORT_SINGLE, _SHORT_DOUBLE, _IRI, _COMMENT)) + ")"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_-]*(?::[A-Za-z0-9_.-]*)?|[A-Za-z_]?[A-Za-z0-9_-]*:[A-Za-z0-9_.-]*)",
     re.S,
 )
+CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+def unescape_codepoints(text: str) -> str:
+    r"""Apply SPARQL's \uXXXX and \UXXXXXXXX escapes, which the grammar allows anywhere (SPARQL 1.1, 19.2)."""
+    return CODEPOINT_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
 def keywords(text: str) -> list[str]:
     """Bare words of the query in upper case, in order (prefixed names and variables excluded)."""
+    text = unescape_codepoints(text)
     words = []
     for match in TOKEN.finditer(text):
         word = match.group("word")
@@ -31,6 +47,7 @@ def keywords(text: str) -> list[str]:
 
 
 def uses_service(text: str) -> bool:
+    """True when the keyword SERVICE occurs outside strings, IRIs and comments (the sandbox catches the rest)."""
     return "SERVICE" in keywords(text)
 
 

@@ -1,0 +1,262 @@
+"""Third-party SPARQL clients and RDF parsers against the running release server.
+
+SPARQLWrapper (Python), Apache Jena's `rsparql` (Java) and Raptor's `rapper` (C) each read what the
+endpoint sends. A client whose tool is not installed is skipped, with the command that installs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import rdflib
+import requests
+from rdflib import XSD, Literal, URIRef
+
+from conftest import SHARED
+from spacekg.store.releases import Release
+
+OST = "https://w3id.org/spacekg/id/instrument/ost"
+ENTRY_INTO_FORCE = "https://w3id.org/spacekg/ontology#entryIntoForce"
+SELECT = f"SELECT ?d WHERE {{ <{OST}> <{ENTRY_INTO_FORCE}> ?d }}"
+ASK_TRUE = f'ASK {{ <{OST}> <{ENTRY_INTO_FORCE}> "1967-10-10"^^<{XSD}date> }}'
+ASK_FALSE = f'ASK {{ <{OST}> <{ENTRY_INTO_FORCE}> "1066-10-14"^^<{XSD}date> }}'
+CONSTRUCT = f"CONSTRUCT {{ <{OST}> ?p ?o }} WHERE {{ <{OST}> ?p ?o }}"
+DESCRIBE = f"DESCRIBE <{OST}>"
+EXPECTED_TRIPLE = (URIRef(OST), URIRef(ENTRY_INTO_FORCE), Literal("1967-10-10", datatype=XSD.date))
+SRX = "{http://www.w3.org/2005/sparql-results#}"
+# SPARQLWrapper's RDF conversion (and rdflib's JSON-LD parser) use rdflib's deprecated ConjunctiveGraph;
+# the warnings are about those libraries, not about what the server sent.
+RDFLIB_DEPRECATIONS = ("ignore:ConjunctiveGraph is deprecated:DeprecationWarning", "ignore:Dataset.default_context is deprecated:DeprecationWarning")
+
+
+def tolerates_rdflib_deprecations(test: Callable[..., None]) -> Callable[..., None]:
+    for warning in RDFLIB_DEPRECATIONS:
+        test = pytest.mark.filterwarnings(warning)(test)
+    return test
+
+
+def _server_triples(server: str, query: str) -> set[tuple[rdflib.term.Node, ...]]:
+    response = requests.get(server + "/sparql", params={"query": query}, headers={"Accept": "application/n-triples"}, timeout=30)
+    assert response.status_code == 200
+    return set(rdflib.Graph().parse(data=response.text, format="nt"))
+
+
+# --- SPARQLWrapper --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sparqlwrapper() -> ModuleType:
+    return pytest.importorskip("SPARQLWrapper", reason="SPARQLWrapper is not installed (pip install -e '.[test]')")
+
+
+def _wrapper_result(module: ModuleType, server: str, query: str, return_format: str, method: str = "GET",
+                    only_conneg: bool = False) -> object:
+    wrapper = module.SPARQLWrapper(server + "/sparql")
+    wrapper.setQuery(query)
+    wrapper.setReturnFormat(return_format)
+    wrapper.setMethod(method)
+    wrapper.setOnlyConneg(only_conneg)
+    wrapper.setTimeout(30)
+    result = wrapper.query()
+    try:
+        return result.convert()
+    finally:
+        result.response.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_reads_a_select_answer_in_json(sparqlwrapper: ModuleType, server: str, method: str) -> None:
+    answer = _wrapper_result(sparqlwrapper, server, SELECT, sparqlwrapper.JSON, method)
+    assert isinstance(answer, dict)
+    assert answer["results"]["bindings"] == [{"d": {"type": "literal", "value": "1967-10-10", "datatype": f"{XSD}date"}}]
+
+
+def test_sparqlwrapper_reads_a_select_answer_in_xml(sparqlwrapper: ModuleType, server: str) -> None:
+    document = _wrapper_result(sparqlwrapper, server, SELECT, sparqlwrapper.XML)
+    literals = document.getElementsByTagName("literal")  # type: ignore[attr-defined]
+    assert [(node.firstChild.data, node.getAttribute("datatype")) for node in literals] == [("1967-10-10", f"{XSD}date")]
+
+
+def test_sparqlwrapper_reads_a_select_answer_in_csv(sparqlwrapper: ModuleType, server: str) -> None:
+    answer = _wrapper_result(sparqlwrapper, server, SELECT, sparqlwrapper.CSV)
+    assert isinstance(answer, bytes)
+    assert list(csv.reader(io.StringIO(answer.decode()))) == [["d"], ["1967-10-10"]]
+
+
+@pytest.mark.parametrize(("query", "expected"), [(ASK_TRUE, True), (ASK_FALSE, False)], ids=["true", "false"])
+def test_sparqlwrapper_reads_an_ask_answer(sparqlwrapper: ModuleType, server: str, query: str, expected: bool) -> None:
+    for return_format in (sparqlwrapper.JSON, sparqlwrapper.XML):
+        answer = _wrapper_result(sparqlwrapper, server, query, return_format)
+        value = answer["boolean"] if isinstance(answer, dict) else answer.getElementsByTagName("boolean")[0].firstChild.data == "true"  # type: ignore[attr-defined]
+        assert value is expected
+
+
+def test_sparqlwrapper_reads_a_construct_answer_as_turtle(sparqlwrapper: ModuleType, server: str) -> None:
+    answer = _wrapper_result(sparqlwrapper, server, CONSTRUCT, sparqlwrapper.TURTLE)
+    assert isinstance(answer, bytes)
+    graph = rdflib.Graph().parse(data=answer.decode(), format="turtle")
+    assert EXPECTED_TRIPLE in graph
+    assert set(graph) == _server_triples(server, CONSTRUCT)
+
+
+@tolerates_rdflib_deprecations
+def test_sparqlwrapper_reads_a_construct_answer_as_rdf_xml_by_content_negotiation(sparqlwrapper: ModuleType, server: str) -> None:
+    graph = _wrapper_result(sparqlwrapper, server, CONSTRUCT, sparqlwrapper.RDFXML, only_conneg=True)
+    assert isinstance(graph, rdflib.Graph)
+    assert set(graph) == _server_triples(server, CONSTRUCT)
+
+
+@tolerates_rdflib_deprecations
+def test_sparqlwrapper_reads_a_construct_answer_as_rdf_xml_with_its_default_settings(sparqlwrapper: ModuleType, server: str) -> None:
+    graph = _wrapper_result(sparqlwrapper, server, CONSTRUCT, sparqlwrapper.RDFXML)
+    assert isinstance(graph, rdflib.Graph) and EXPECTED_TRIPLE in graph
+
+
+@tolerates_rdflib_deprecations
+def test_sparqlwrapper_reads_a_construct_answer_as_json_ld_with_its_default_settings(sparqlwrapper: ModuleType, server: str) -> None:
+    graph = _wrapper_result(sparqlwrapper, server, CONSTRUCT, sparqlwrapper.JSONLD)
+    assert isinstance(graph, rdflib.Graph) and EXPECTED_TRIPLE in graph
+
+
+# --- Apache Jena rsparql ----------------------------------------------------------------------------------
+
+JENA_INSTALL = "apt-get install libapache-jena-java (classpath: ../shared/tools/jena-classpath.sh)"
+RunJena = Callable[..., str]
+
+
+@pytest.fixture(scope="module")
+def rsparql(tmp_path_factory: pytest.TempPathFactory) -> RunJena:
+    """Run `arq.rsparql --service URL --query FILE --results FORMAT`; returns its standard output."""
+    script = SHARED / "tools" / "jena-classpath.sh"
+    if shutil.which("java") is None or not Path("/usr/share/java/jena-core.jar").is_file() or not script.is_file():
+        pytest.skip(f"Apache Jena is not installed: {JENA_INSTALL}")
+    folder = tmp_path_factory.mktemp("jena")
+    classpath = subprocess.run(["bash", str(script)], capture_output=True, text=True, check=True, timeout=120,
+                               env={**os.environ, "JENA_FIX_DIR": str(folder)}).stdout.strip()
+
+    def run(service: str, query: str, results: str, *options: str) -> str:
+        query_file = folder / "query.rq"
+        query_file.write_text(query, encoding="utf-8")
+        # Tiered compilation level 1 halves the JVM start-up, which dominates these short runs.
+        done = subprocess.run(["java", "-XX:TieredStopAtLevel=1", "-cp", classpath, "arq.rsparql", "--service", service,
+                               "--query", str(query_file), "--results", results, *options],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "ERROR" not in done.stderr and "Exception" not in done.stderr, done.stderr
+        return done.stdout
+
+    return run
+
+
+def _jena_select_values(output: str, results: str) -> list[str]:
+    if results == "JSON":
+        return [row["d"]["value"] for row in json.loads(output)["results"]["bindings"]]
+    if results == "XML":
+        return [node.text or "" for node in ET.fromstring(output).iter(SRX + "literal")]
+    if results == "CSV":
+        rows = list(csv.reader(io.StringIO(output)))
+        assert rows[0] == ["d"]
+        return [row[0] for row in rows[1:]]
+    lines = output.strip().split("\n")
+    assert lines[0] == "?d"
+    return lines[1:]
+
+
+# The endpoint's own format (forced by ?format=) crossed with Jena's output format: Jena parses each of
+# the endpoint's result formats and writes it again.
+@pytest.mark.parametrize(("served", "results", "expected"), [
+    ("json", "JSON", "1967-10-10"), ("xml", "XML", "1967-10-10"), ("csv", "CSV", "1967-10-10"),
+    ("tsv", "TSV", f'"1967-10-10"^^<{XSD}date>'), ("xml", "TSV", f'"1967-10-10"^^<{XSD}date>'),
+])
+def test_jena_reads_a_select_answer(rsparql: RunJena, server: str, served: str, results: str, expected: str) -> None:
+    output = rsparql(f"{server}/sparql?format={served}", SELECT, results)
+    assert _jena_select_values(output, results) == [expected]
+
+
+def test_jena_reads_a_select_answer_over_post(rsparql: RunJena, server: str) -> None:
+    output = rsparql(f"{server}/sparql", SELECT, "JSON", "--post")
+    assert _jena_select_values(output, "JSON") == ["1967-10-10"]
+
+
+@pytest.mark.parametrize("served", ["json", "xml"])
+def test_jena_reads_an_ask_answer(rsparql: RunJena, server: str, served: str) -> None:
+    assert json.loads(rsparql(f"{server}/sparql?format={served}", ASK_TRUE, "JSON"))["boolean"] is True
+    assert "<boolean>false</boolean>" in rsparql(f"{server}/sparql?format={served}", ASK_FALSE, "XML")
+
+
+# Not JSON-LD: Debian's Jena 4.5 cannot read any JSON-LD document (even one triple): LOADING_DOCUMENT_FAILED.
+@pytest.mark.parametrize("served", ["turtle", "ntriples", "rdfxml"])
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
+def test_jena_reads_a_graph_answer(rsparql: RunJena, server: str, served: str, query: str) -> None:
+    output = rsparql(f"{server}/sparql?format={served}", query, "N-TRIPLES")
+    graph = rdflib.Graph().parse(data=output, format="nt")
+    assert EXPECTED_TRIPLE in graph
+    assert set(graph) == _server_triples(server, query)
+
+
+# --- Raptor rapper ----------------------------------------------------------------------------------------
+
+RAPPER_FORMATS = {"text/turtle": "turtle", "application/n-triples": "ntriples", "application/rdf+xml": "rdfxml"}
+GRAPH_DOCUMENTS = {  # name -> (path, query or None)
+    "construct": ("/sparql", CONSTRUCT),
+    "describe": ("/sparql", DESCRIBE),
+    "service-description": ("/sparql", None),
+    "void": ("/.well-known/void", None),
+}
+
+
+@pytest.fixture(scope="module")
+def rapper() -> Iterator[str]:
+    path = shutil.which("rapper")
+    if path is None:
+        pytest.skip("Raptor's rapper is not installed: apt-get install raptor2-utils")
+    yield path
+
+
+def _rapper_count(rapper: str, document: Path, syntax: str, base: str) -> int:
+    """Parse with rapper, insisting on no error and no warning; the number of triples (or quads) it read."""
+    done = subprocess.run([rapper, "--count", "--input", syntax, str(document), base], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    complaints = [line for line in done.stderr.splitlines() if "error" in line.lower() or "warning" in line.lower()]
+    assert not complaints, "\n".join(complaints[:20])
+    (count,) = [int(line.split()[3]) for line in done.stderr.splitlines() if line.startswith("rapper: Parsing returned")]
+    return count
+
+
+@pytest.mark.parametrize("media_type", list(RAPPER_FORMATS))
+@pytest.mark.parametrize("name", list(GRAPH_DOCUMENTS))
+def test_rapper_parses_every_graph_the_server_writes(rapper: str, server: str, tmp_path: Path, name: str, media_type: str) -> None:
+    path, query = GRAPH_DOCUMENTS[name]
+    response = requests.get(server + path, params={"query": query} if query else None, headers={"Accept": media_type}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].partition(";")[0] == media_type
+    document = tmp_path / "answer"
+    document.write_bytes(response.content)
+    count = _rapper_count(rapper, document, RAPPER_FORMATS[media_type], server + path)
+    if query:
+        assert count == int(response.headers["SpaceKG-Rows"]) > 0
+    else:
+        assert count == len(rdflib.Graph().parse(data=response.content, format={"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}[
+            RAPPER_FORMATS[media_type]])) > 0
+
+
+@pytest.mark.parametrize(("dump", "syntax"), [("spacekg.nq", "nquads"), ("spacekg.trig", "trig"), ("spacekg.ttl", "turtle")])
+def test_rapper_parses_the_dumps(rapper: str, server: str, built_release: Release, tmp_path: Path, dump: str, syntax: str) -> None:
+    """The JSON-LD dump is not here: Raptor has no JSON-LD parser (rdflib reads it in test_build)."""
+    response = requests.get(f"{server}/dumps/{dump}", timeout=60)
+    assert response.status_code == 200
+    document = tmp_path / dump
+    document.write_bytes(response.content)
+    count = _rapper_count(rapper, document, syntax, f"{server}/dumps/{dump}")
+    total = sum(built_release.manifest["graphs"].values())
+    # The Turtle dump merges the graphs, so a triple asserted in two graphs is written once.
+    assert count == total if syntax != "turtle" else 0 < count <= total
