@@ -186,9 +186,9 @@ class QueryExecutor:
             self.close()
             raise QueryError("the query process ended unexpectedly (the query may need more memory than allowed)") from error
         if outcome.error:
-            error = QueryError(outcome.error)
-            error.http_status = outcome.error_status or 400
-            raise error
+            failure = QueryError(outcome.error)
+            failure.http_status = outcome.error_status or 400
+            raise failure
         return outcome
 
     def close(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyoxigraph as ox
 
 # media type -> (format parameter names, Oxigraph format)
@@ -68,7 +70,7 @@ def negotiate(accept: str | None, offered: list[str], default: str) -> str | Non
     return max(scored)[5] if scored else None
 
 
-def by_format_parameter(value: str, table: dict[str, tuple[tuple[str, ...], object]]) -> str | None:
+def by_format_parameter(value: str, table: Mapping[str, tuple[tuple[str, ...], object]]) -> str | None:
     """Map an explicit ?format= value (a short name or a media type) to a media type of `table`."""
     value = value.strip().lower()
     for media, (names, _) in table.items():
@@ -77,6 +79,6 @@ def by_format_parameter(value: str, table: dict[str, tuple[tuple[str, ...], obje
     return None
 
 
-def format_names(*tables: dict[str, tuple[tuple[str, ...], object]]) -> list[str]:
+def format_names(*tables: Mapping[str, tuple[tuple[str, ...], object]]) -> list[str]:
     """Every short name accepted by ?format= for the given tables."""
     return sorted({name for table in tables for names, _ in table.values() for name in names})
