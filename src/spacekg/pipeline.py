@@ -131,6 +131,10 @@ def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.
             disk_store(folder / "store", folder / "dumps" / "spacekg.nq")
         (folder / "positions.json").write_text(json.dumps(
             {str(s): [p.path, p.line] for s, p in sorted(asserted.positions.items())}, indent=0), encoding="utf-8")
+        # Single statements written apart from their subject's record (links, Turtle), for explanations.
+        (folder / "statement_positions.nt").write_text("".join(
+            f"{s.n3()} {p.n3()} {o.n3()} . # {where.path}:{where.line}\n"
+            for (s, p, o), where in sorted(asserted.statement_positions.items(), key=lambda item: str(item[0]))), encoding="utf-8")
         return {"created": now().isoformat(), "base_iri": settings.base_iri, "graphs": final_sizes, "reasoner": settings.reasoner,
                 "dumps": dumps, "sources": checksums, "tools": tool_versions(), "timings": timings.seconds}
 
