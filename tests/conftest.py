@@ -39,7 +39,7 @@ def release_store(built_release: Release) -> Iterator[ox.Store]:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Settings:
     """A writable copy of the project's ontology, data and queries, for tests that break things."""
-    for folder in ("ontology", "data", "queries"):
+    for folder in ("ontology", "data", "queries", "shapes"):
         shutil.copytree(PROJECT / folder, tmp_path / folder)
     return load_settings({}, project_dir=tmp_path)
 

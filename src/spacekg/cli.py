@@ -30,11 +30,38 @@ def _progress(message: str) -> None:
 
 def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from spacekg.pipeline import build
+    from spacekg.validate import DataDoesNotConform, render
 
-    release = build(settings, progress=_progress)
+    try:
+        release = build(settings, progress=_progress)
+    except DataDoesNotConform as error:
+        print(render(error.report, "text"), file=sys.stderr)
+        raise
+    changes = release.manifest.get("validation", {})
+    if "new" in changes:
+        print(f"validation: {changes['new']} new and {changes['fixed']} fixed result(s) since release {changes['previous_release']}")
     sizes = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in release.manifest["graphs"].items())
     print(f"release {release.release_id} published in {release.path} ({sizes} triples)")
     return 0
+
+
+def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.checks import check
+    from spacekg.pipeline import assemble
+    from spacekg.validate import render
+
+    ontology, asserted, _ = assemble(settings, _progress)
+    _progress("validating against shapes/")
+    report = check(settings, ontology, asserted)
+    text = render(report, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote the report to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if not report.conforms:
+        return 1
+    return 1 if args.strict and report.count("Warning") else 0
 
 
 def cmd_reason(settings: Settings, args: argparse.Namespace) -> int:
@@ -190,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     commands.add_parser("build", help="build the graph from data/ and publish it as the current release")
+    validate = commands.add_parser("validate", help="validate data/ and the ontology against shapes/ and print the report")
+    validate.add_argument("--format", choices=("text", "html", "ttl", "jsonld", "csv", "json"), default="text")
+    validate.add_argument("--output", "-o", help="write the report to this file instead of standard output")
+    validate.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     reason = commands.add_parser("reason", help="run the reasoning stage alone and summarise what it infers")
     reason.add_argument("--output", "-o", help="also write the inferred graph as Turtle to this file")
     why = commands.add_parser("why", help="explain an inferred triple: the OWL 2 RL rules and premises, down to file:line")
@@ -221,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = {"build": cmd_build, "reason": cmd_reason, "why": cmd_why, "query": cmd_query, "stats": cmd_stats, "export": cmd_export,
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "reason": cmd_reason, "why": cmd_why, "query": cmd_query, "stats": cmd_stats, "export": cmd_export,
             "serve": cmd_serve, "synth": cmd_synth}
 
 

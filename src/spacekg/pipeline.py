@@ -14,19 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from spacekg import __version__
-from spacekg.errors import SourceDataError, SourceDataErrors, SourcePosition
-from spacekg.namespaces import Minter
+from spacekg.errors import NoReleaseError, SourceDataError, SourceDataErrors, SourcePosition
+from spacekg.namespaces import RDFS, Minter
 from spacekg.rdf import AssertedGraph, map_sources
+from spacekg.checks import check, reuse, shapes_checksums, validation_key
 from spacekg.reason import Reasoning, reason
 from spacekg.settings import Settings
 from spacekg.sources import read_sources
 from spacekg.store.loading import disk_store, graph_sizes, memory_store
 from spacekg.store.provenance import provenance_graph
-from spacekg.store.releases import Release, publish, write_dumps
+from spacekg.store.releases import Release, current_release, publish, write_dumps
+from spacekg.validate import ValidationReport, diff, ensure_conforms, report_graph
 
-GRAPH_NAMES = ("ontology", "asserted", "inferred", "meta")
+GRAPH_NAMES = ("ontology", "asserted", "inferred", "meta", "validation")
 Progress = Callable[[str], None]
 
 
@@ -92,6 +95,28 @@ def assemble(settings: Settings, progress: Progress = _quiet, timings: Timings |
     return ontology, asserted, checksums
 
 
+def _without_labels(report: Graph) -> set[tuple[Node, Node, Node]]:
+    """The report as stored in the release's graph: without the copies of focus nodes' labels that
+    validation.ttl keeps for diffs, so that the union default graph gains no duplicate labels."""
+    return {(s, p, o) for s, p, o in report if p != RDFS.label}
+
+
+def _previous_release(settings: Settings) -> Release | None:
+    try:
+        return current_release(settings.releases)
+    except NoReleaseError:
+        return None
+
+
+def validated(settings: Settings, ontology: Graph, asserted: AssertedGraph, inputs: dict[str, str],
+              previous: Release | None) -> tuple[ValidationReport, str, bool]:
+    """The validation stage: (report, key, reused). A previous release with the same inputs lends its report."""
+    key = validation_key({**inputs, **shapes_checksums(settings)})
+    if previous is not None and previous.manifest.get("validation", {}).get("key") == key and (previous.path / "validation.ttl").exists():
+        return reuse(previous.path / "validation.ttl"), key, True
+    return check(settings, ontology, asserted), key, False
+
+
 def infer(settings: Settings, ontology: Graph, asserted: AssertedGraph) -> Reasoning:
     """The reasoning stage: OWL 2 RL closure of ontology + asserted graph; raises InconsistencyError on a clash."""
     statements: dict[Any, SourcePosition] = dict(asserted.statement_positions)
@@ -104,6 +129,16 @@ def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.
     timings = Timings()
     ontology, asserted, checksums = assemble(settings, progress, timings)
     progress(f"asserted graph: {len(asserted.triples)} triples, {len(asserted.positions)} subjects with a source line")
+    previous = _previous_release(settings)
+    progress("validating against shapes/")
+    with timings.stage("validate"):
+        report, key, reused = validated(settings, ontology, asserted, checksums, previous)
+    progress(f"validation: {report.count('Violation')} violations, {report.count('Warning')} warnings, {report.count('Info')} infos"
+             + (" (unchanged inputs: report of the previous release reused)" if reused else ""))
+    ensure_conforms(report)
+    validation_graph = report_graph(report)
+    changes = diff(Graph().parse(previous.path / "validation.ttl"), validation_graph) \
+        if previous is not None and (previous.path / "validation.ttl").exists() else None
     progress(f"reasoning ({settings.reasoner})")
     with timings.stage("reason"):
         inferred = infer(settings, ontology, asserted).triples
@@ -114,7 +149,7 @@ def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.
 
     def fill(folder: Path) -> dict[str, Any]:
         graphs = {str(minter.graph("ontology")): set(ontology), str(minter.graph("asserted")): asserted.triples,
-                  str(minter.graph("inferred")): inferred}
+                  str(minter.graph("inferred")): inferred, str(minter.graph("validation")): _without_labels(validation_graph)}
         sizes = {iri: len(triples) for iri, triples in graphs.items()}
         graphs[str(minter.graph("meta"))] = provenance_graph(
             minter, release_id, started, now(), checksums, tool_versions(), sizes,
@@ -135,8 +170,16 @@ def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.
         (folder / "statement_positions.nt").write_text("".join(
             f"{s.n3()} {p.n3()} {o.n3()} . # {where.path}:{where.line}\n"
             for (s, p, o), where in sorted(asserted.statement_positions.items(), key=lambda item: str(item[0]))), encoding="utf-8")
+        validation_graph.serialize(folder / "validation.ttl", format="turtle")
+        summary = {"key": key, "conforms": report.conforms, "reused": reused,
+                   **{severity.lower() + "s": report.count(severity) for severity in ("Violation", "Warning", "Info")}}
+        if changes is not None and previous is not None:
+            summary.update(previous_release=previous.release_id, new=len(changes.new), fixed=len(changes.fixed),
+                           new_results=[f"{r.where}: {r.severity}: {r.message}" for r in changes.new[:200]],
+                           fixed_results=[f"{r.where}: {r.severity}: {r.message}" for r in changes.fixed[:200]])
         return {"created": now().isoformat(), "base_iri": settings.base_iri, "graphs": final_sizes, "reasoner": settings.reasoner,
-                "dumps": dumps, "sources": checksums, "tools": tool_versions(), "timings": timings.seconds}
+                "dumps": dumps, "sources": {**checksums, **shapes_checksums(settings)}, "tools": tool_versions(),
+                "timings": timings.seconds, "validation": summary}
 
     release = publish(settings.releases, release_id, fill)
     progress(f"published release {release.release_id}")

@@ -21,6 +21,7 @@ class Settings:
     project_dir: Path = field(default_factory=Path.cwd)
     data_dir: Path | None = None
     ontology_dir: Path | None = None
+    shapes_dir: Path | None = None
     queries_dir: Path | None = None
     releases_dir: Path | None = None
     base_iri: str = "https://w3id.org/spacekg/"
@@ -38,7 +39,7 @@ class Settings:
         # Folders default to the agreed layout under the project directory.
         root = Path(self.project_dir)
         object.__setattr__(self, "project_dir", root)
-        for name, default in (("data_dir", "data"), ("ontology_dir", "ontology"),
+        for name, default in (("data_dir", "data"), ("ontology_dir", "ontology"), ("shapes_dir", "shapes"),
                               ("queries_dir", "queries"), ("releases_dir", "var/releases")):
             value = getattr(self, name)
             object.__setattr__(self, name, Path(value) if value is not None else root / default)
@@ -54,6 +55,11 @@ class Settings:
     def ontology(self) -> Path:
         assert self.ontology_dir is not None
         return self.ontology_dir
+
+    @property
+    def shapes(self) -> Path:
+        assert self.shapes_dir is not None
+        return self.shapes_dir
 
     @property
     def queries(self) -> Path:

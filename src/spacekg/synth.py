@@ -50,7 +50,7 @@ def synthesize(project: Path, target: Path, triples: int, violation_share: float
     rng = random.Random(seed)
     if target.exists():
         shutil.rmtree(target)
-    for folder in ("ontology", "data", "queries"):
+    for folder in ("ontology", "data", "queries", "shapes"):
         shutil.copytree(project / folder, target / folder)
     data = target / "data"
     states = sorted(c.alpha_3 for c in pycountry.countries)

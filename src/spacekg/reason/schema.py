@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from rdflib import BNode
 from rdflib.term import Node
 
 from spacekg.errors import SpaceKGError
@@ -82,8 +83,16 @@ def _read_list(index: TripleIndex, head: Node) -> tuple[Node, ...]:
     return tuple(items)
 
 
+def _in_data_range(index: TripleIndex, node: Node) -> bool:
+    """True for a blank node typed rdfs:Datatype: a data range definition, which no OWL 2 RL rule reads."""
+    return isinstance(node, BNode) and bool(index.subjects(RDF.type, RDFS.Datatype) & {node})
+
+
 def _refuse_unsupported(index: TripleIndex) -> None:
-    used = {p for p in index.by_p if p in UNSUPPORTED_PREDICATES}
+    # A union of datatypes (e.g. skg:PartialDate = xsd:date | xsd:gYearMonth | xsd:gYear) only documents
+    # literals' types; the RL rules never use it, so it is not an unsupported class construct.
+    used = {p for p in index.by_p if p in UNSUPPORTED_PREDICATES
+            and any(not (p == OWL.unionOf and _in_data_range(index, s)) for s, _ in index.by_p[p])}
     used |= {t for t in UNSUPPORTED_TYPES if index.subjects(RDF.type, t)}
     if used:
         names = ", ".join(sorted(term.n3() for term in used))
