@@ -71,11 +71,17 @@ def synthesize(project: Path, target: Path, triples: int, violation_share: float
                             "sources": rng.choice(keys)})
     _append(data / "instruments.csv", instruments)
     instrument_ids = [i["id"] for i in instruments]
+    opened_on = {i["id"]: dt.date.fromisoformat(i["opened_for_signature"]) for i in instruments}
 
-    acts, seeded, pairs = [], 0, counts["participation"] // 2
+    acts, seeded, pairs = [], 0, min(counts["participation"] // 2, len(states) * len(instrument_ids))
+    taken: set[tuple[str, str]] = set()  # one signature/ratification pair per state and instrument, as in reality
     for n in range(pairs):
         state, instrument = rng.choice(states), rng.choice(instrument_ids)
-        signed = _day(rng)
+        while (state, instrument) in taken:
+            state, instrument = rng.choice(states), rng.choice(instrument_ids)
+        taken.add((state, instrument))
+        # Acts follow the opening for signature; the 400-day margin keeps a seeded early ratification after it too.
+        signed = opened_on[instrument] + dt.timedelta(days=rng.randint(400, 3000))
         ratified = signed + dt.timedelta(days=rng.randint(1, 1500))
         if rng.random() < violation_share:
             ratified, seeded = signed - dt.timedelta(days=rng.randint(1, 400)), seeded + 1
@@ -88,9 +94,11 @@ def synthesize(project: Path, target: Path, triples: int, violation_share: float
 
     events = []
     for n in range(counts["event"]):
-        events.append({"id": f"S{n:07d}", "date": _day(rng).isoformat(), "type": rng.choice(EVENT_TYPES),
+        instrument = rng.choice(instrument_ids)
+        happened = opened_on[instrument] + dt.timedelta(days=rng.randint(0, 3000))  # events about an instrument follow it
+        events.append({"id": f"S{n:07d}", "date": happened.isoformat(), "type": rng.choice(EVENT_TYPES),
                        "title": f"Synthetic event {n}", "actors": "; ".join(rng.sample(states, 2)),
-                       "instruments": rng.choice(instrument_ids), "sources": rng.choice(keys)})
+                       "instruments": instrument, "sources": rng.choice(keys)})
     _append(data / "events.csv", events)
     rows = {"citations": len(citations), "instruments": len(instruments), "participation_actions": len(acts), "events": len(events)}
     return SynthReport(target, rows, seeded)
