@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,13 +57,19 @@ class RunningServer:
     def __init__(self, *args: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Standard error goes to a file, not a pipe: a busy server's log lines would fill an unread pipe and block it.
+        self.stderr_file = tempfile.TemporaryFile()
+        self.stderr_text = ""
         self.process = subprocess.Popen([sys.executable, "-m", "spacekg.cli", *args, "--port", str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT,
+                                        stdout=subprocess.DEVNULL, stderr=self.stderr_file, cwd=PROJECT,
                                         env={**os.environ, "PYTHONWARNINGS": "ignore"})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode() if self.process.stderr else ''}")
+                self.stderr_file.seek(0)
+                message = self.stderr_file.read().decode(errors="replace")
+                self.stderr_file.close()
+                raise RuntimeError(f"server exited: {message}")
             try:
                 if requests.get(self.url + "/health", timeout=1).ok:
                     return
@@ -71,15 +78,18 @@ class RunningServer:
         self.stop()
         raise RuntimeError("server did not start within 60 s")
 
-    def stop(self) -> None:
+    def stop(self, keep_stderr: bool = False) -> None:
+        """Stop the server; with `keep_stderr`, what it wrote to standard error is kept in `stderr_text`."""
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
+        if keep_stderr:
+            self.stderr_file.seek(0)
+            self.stderr_text = self.stderr_file.read().decode(errors="replace")
+        self.stderr_file.close()
 
 
 @pytest.fixture(scope="session")

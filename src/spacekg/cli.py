@@ -191,9 +191,16 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from spacekg.web.server import serve
+    import os
+    import tempfile
 
-    serve(settings)
+    with tempfile.TemporaryDirectory(prefix="spacekg-metrics-") as metrics_dir:
+        # prometheus_client picks its multiprocess mode from this variable when it is first imported, so it is
+        # set before the web package is; gunicorn's workers inherit it and write their samples there.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        from spacekg.web.server import serve
+
+        serve(settings)
     return 0
 
 

@@ -17,10 +17,10 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from spacekg import __version__
+from spacekg.checks import check, reuse, shapes_checksums, validation_key
 from spacekg.errors import NoReleaseError, SourceDataError, SourceDataErrors, SourcePosition
 from spacekg.namespaces import RDFS, Minter
 from spacekg.rdf import AssertedGraph, map_sources
-from spacekg.checks import check, reuse, shapes_checksums, validation_key
 from spacekg.reason import Reasoning, reason
 from spacekg.settings import Settings
 from spacekg.sources import read_sources

@@ -73,4 +73,4 @@ class ReleaseExplainer:
 
     def explain(self, triple: tuple[Node, Node, Node]) -> dict[str, Any]:
         """The explanation tree as JSON (raises NotInferredError for a triple that is not inferred)."""
-        return explain(triple, self.reasoning()).to_json(self.minter.prefixes())  # type: ignore[arg-type]
+        return explain(triple, self.reasoning()).to_json(self.minter.prefixes())

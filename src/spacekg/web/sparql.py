@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections import OrderedDict
 from threading import Lock
 
@@ -17,6 +16,7 @@ from spacekg.store.serving import ServedDataset
 from spacekg.web.description import graph_sizes, service_description
 from spacekg.web.executor import ExecutorPool, QueryJob, QueryOutcome
 from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, by_format_parameter, format_names, negotiate
+from spacekg.web.metrics import record_query
 from spacekg.web.protocol import parse_query_request
 
 sparql = Blueprint("sparql", __name__)
@@ -127,7 +127,7 @@ def endpoint() -> Response:
         return _finish(Response(status=304), etag)
     cache: ResultCache = current_app.config["SPACEKG_CACHE"]
     outcome = cache.get(key)
-    started = time.monotonic()
+    cached = outcome is not None
     if outcome is None:
         job = QueryJob(parsed.query, result_type or "application/sparql-results+json", graph_type or "text/turtle",
                        settings.max_result_rows, parsed.union_default, parsed.default_graphs, parsed.named_graphs, request.base_url)
@@ -143,8 +143,7 @@ def endpoint() -> Response:
     if outcome.truncated:
         response.headers["SpaceKG-Result-Truncated"] = f"true; limit={settings.max_result_rows}"
         response.headers["Warning"] = f'199 spacekg "result truncated at {settings.max_result_rows} rows; use LIMIT and OFFSET to page"'
-    current_app.logger.info("query sha256=%s rows=%d truncated=%s ms=%.1f", hashlib.sha256(parsed.query.encode()).hexdigest()[:12],
-                            outcome.rows, outcome.truncated, 1000 * (time.monotonic() - started))
+    record_query(parsed.query, outcome.rows, outcome.truncated, cached)
     return _finish(response, etag)
 
 

@@ -1,0 +1,39 @@
+"""Pages for people: server-rendered HTML (Jinja2 templates, no JavaScript, nothing from another origin).
+
+Routes (the `pages` blueprint; entity documents and the ontology are dereferenced by `linked_data`):
+    /                   landing page (JSON for Accept: application/json)
+    /query              the query page; GET /sparql from a browser shows it too
+    /browse/<kind>      every entity of one kind
+    /chronology         events in time order, filtered by type and years
+    /norms              the norms matrix: status x strength, with codifying instruments
+    /treaties           states x the five UN space treaties, our counts beside the official totals
+    /validation         the release's SHACL validation report (.csv and .ttl downloads)
+    /why, /why.json     why an inferred statement holds
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from spacekg.settings import Settings
+from spacekg.store.serving import ServedDataset
+from spacekg.web.pages.common import pages
+from spacekg.web.pages.query import query_page
+from spacekg.web.pages.site import Site
+
+
+def init_pages(app: Flask, dataset: ServedDataset, settings: Settings) -> None:
+    """Register the pages and linked-data blueprints, with their error pages and template settings."""
+    from spacekg.web import linked_data
+    from spacekg.web.pages import entity, landing, ontology, validation, views, why  # noqa: F401  (their routes join `pages`)
+
+    app.config["SPACEKG_SITE"] = Site(dataset, settings.base_iri)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.undefined = StrictUndefined  # a misspelt variable fails loudly instead of rendering as nothing
+    app.register_blueprint(pages)
+    app.register_blueprint(linked_data.linked_data)
+
+
+__all__ = ["init_pages", "query_page"]

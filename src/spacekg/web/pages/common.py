@@ -1,0 +1,101 @@
+"""What every page shares: the blueprint, rendering with the security headers, and error pages for browsers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from spacekg.errors import SpaceKGError
+from spacekg.namespaces import PREFIXES
+from spacekg.store.serving import ServedDataset
+from spacekg.web.errors import _plain
+from spacekg.web.mediatypes import negotiate
+
+pages = Blueprint("pages", __name__)
+
+# No script, font, frame or connection at all; styles and images only from this server. Pages need nothing else.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                           "base-uri 'none'; frame-ancestors 'none'")
+NAVIGATION = (("pages.landing", "Home"), ("pages.query", "Query"), ("pages.chronology", "Chronology"), ("pages.norms", "Norms"),
+              ("pages.treaties", "Treaties"), ("linked_data.ontology", "Ontology"), ("pages.validation", "Validation"))
+Alternate = tuple[str, str, str]  # (media type, name, href)
+
+
+def dataset() -> ServedDataset:
+    return current_app.config["SPACEKG_DATASET"]
+
+
+def render_page(template: str, status: int = 200, alternates: Sequence[Alternate] = (), **context: Any) -> Response:
+    """Render a page template; `alternates` become <link rel="alternate"> and visible download links."""
+    body = render_template(template, alternates=list(alternates), **context)
+    return Response(body, status=status, mimetype="text/html")
+
+
+def wants_html() -> bool:
+    """Whether the client prefers a page to plain text (browsers do; curl and libraries by default do not)."""
+    return negotiate(request.headers.get("Accept"), ["text/plain", "text/html"], "text/plain") == "text/html"
+
+
+def error_response(error: HTTPException | SpaceKGError) -> Response:
+    """An error of a page or document: an HTML page for browsers, the endpoint's plain text for everyone else.
+
+    Registered on the pages and linked-data blueprints only; spacekg.web.errors answers everything else.
+    """
+    if isinstance(error, HTTPException):
+        status, title, message, hint = error.code or 500, error.name, error.description or "", ""
+        plain = f"{status} {title}: {message}\n"
+    else:
+        status, title, message, hint = error.http_status, _reason(error.http_status), error.message, error.hint
+        plain = str(error) + "\n"
+    if wants_html():
+        return render_page("error.html", status=status, title=title, message=message, hint=hint, code=status)
+    return _plain(plain, status)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+pages.register_error_handler(HTTPException, error_response)
+pages.register_error_handler(SpaceKGError, error_response)
+
+
+@pages.after_app_request
+def secure_html(response: Response) -> Response:
+    """Every HTML answer of the app carries the content security policy, whichever blueprint made it."""
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@pages.app_context_processor
+def page_globals() -> dict[str, Any]:
+    served = current_app.config.get("SPACEKG_DATASET")
+    return {"release": served.version if served is not None else "", "current_endpoint": request.endpoint or "",
+            "navigation": [(endpoint, title, url_for(endpoint)) for endpoint, title in NAVIGATION]}
+
+
+def select(query: str, **bindings: str) -> list[dict[str, Any]]:
+    """Rows of one of the pages' own SELECT queries over the union of all graphs; `bindings` bind projected variables to IRIs."""
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings.items()}
+    result = dataset().store.query(query, prefixes=PREFIXES, substitutions=substitutions, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [variable.value for variable in result.variables]
+    return [{name: row[name] for name in names} for row in result]
+
+
+def value(term: Any) -> str:
+    """The IRI or lexical form of a term of a row; '' for an unbound variable."""
+    return "" if term is None else str(term.value)

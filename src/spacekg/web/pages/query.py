@@ -1,0 +1,106 @@
+"""The query page: an editor, the catalogue's examples one click away, results as a table, downloads, a shareable URL.
+
+The page runs queries exactly as the endpoint does: the same request checks (read-only, no SERVICE,
+size and time limits) and the same killable query process (app.config["SPACEKG_EXECUTOR"]). It is
+a plain GET form, so the URL of a results page is the link to share.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Response, current_app, request, url_for
+
+from spacekg.errors import SpaceKGError, UsageError
+from spacekg.queries import CannedQuery
+from spacekg.settings import Settings
+from spacekg.web.executor import ExecutorPool, QueryJob
+from spacekg.web.pages.common import dataset, pages, render_page
+from spacekg.web.pages.site import Term, site
+from spacekg.web.protocol import parse_query_request
+
+DEFAULT_QUERY = """SELECT ?class (COUNT(?s) AS ?n)
+WHERE { ?s a ?class }
+GROUP BY ?class
+ORDER BY DESC(?n)"""
+PAGE_ROWS = 2000  # the page shows at most this many rows; the downloads carry up to the endpoint's limit
+RESULT_FORMATS = (("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"), ("tsv", "TSV"))
+GRAPH_FORMATS = (("turtle", "Turtle"), ("ntriples", "N-Triples"), ("rdfxml", "RDF/XML"), ("jsonld", "JSON-LD"))
+
+
+@dataclass
+class Answer:
+    """What the page shows of one evaluated query."""
+
+    form: str = ""  # "select", "ask", "graph" or "" before any query
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[Term | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated: bool = False
+    error: str = ""
+    hint: str = ""
+    status: int = 200
+
+
+def _examples(catalogue: dict[str, CannedQuery]) -> list[dict[str, Any]]:
+    return [{"name": query.name, "title": query.title, "description": query.description,
+             "parameters": [(p.name, p.default, p.description) for p in query.parameters],
+             "href": url_for("pages.query", query=query.text)} for query in catalogue.values()]
+
+
+def _run(text: str, graph: str) -> Answer:
+    settings: Settings = current_app.config["SPACEKG_SETTINGS"]
+    try:
+        parsed = parse_query_request(request, settings.query_timeout_s, settings.max_query_bytes)
+        if parsed is None:
+            return Answer()
+        if graph and graph not in dataset().named_graphs():
+            raise UsageError(f"there is no graph {graph!r} in this release", "choose one of the graphs offered")
+        job = QueryJob(parsed.query, "application/sparql-results+json", "application/n-triples", min(PAGE_ROWS, settings.max_result_rows),
+                       union_default=parsed.union_default and not graph, default_graphs=(graph,) if graph else parsed.default_graphs,
+                       named_graphs=parsed.named_graphs, base_iri=url_for("sparql.endpoint", _external=True))
+        executor: ExecutorPool = current_app.config["SPACEKG_EXECUTOR"]
+        outcome = executor.run(job, parsed.timeout_s)
+    except SpaceKGError as error:
+        return Answer(error=error.message, hint=error.hint, status=error.http_status)
+    if outcome.form == "graph":
+        triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
+        rows: list[list[Term | None]] = [[site().term(t.subject), site().term(t.predicate), site().term(t.object)] for t in triples]
+        return Answer("graph", ["subject", "predicate", "object"], rows, truncated=outcome.truncated)
+    answer = json.loads(outcome.body)
+    if "boolean" in answer:
+        return Answer("ask", boolean=bool(answer["boolean"]))
+    variables = list(answer["head"]["vars"])
+    rows = [[site().json_term(binding[name]) if name in binding else None for name in variables] for binding in answer["results"]["bindings"]]
+    return Answer("select", variables, rows, truncated=outcome.truncated)
+
+
+def _downloads(text: str, graph: str, form: str) -> list[tuple[str, str]]:
+    extra: dict[str, Any] = {"default-graph-uri": graph} if graph else {}
+    formats = GRAPH_FORMATS if form == "graph" else RESULT_FORMATS
+    return [(name, url_for("sparql.endpoint", query=text, format=key, **extra)) for key, name in formats]
+
+
+def query_page() -> Response:
+    """The query page; with ?query= it runs the query and shows the answer (errors included) below the editor."""
+    catalogue: dict[str, CannedQuery] = current_app.config.get("SPACEKG_CATALOGUE", {})
+    text = request.args.get("query", "")
+    graph = request.args.get("graph", "")
+    answer = _run(text, graph) if text else Answer()
+    shown = text or DEFAULT_QUERY
+    shared: dict[str, Any] = {"query": text, "graph": graph} if graph else {"query": text}
+    share = url_for("pages.query", _external=True, **shared) if text else ""
+    graphs = [(iri, site().compact(iri) if not iri.startswith(site().base_iri) else iri[len(site().base_iri):]) for iri in dataset().named_graphs()]
+    downloads = _downloads(text, graph, answer.form) if text and not answer.error else []
+    return render_page("query.html", status=answer.status, query=shown, ran=bool(text), answer=answer, graph=graph, graphs=graphs,
+                       examples=_examples(catalogue), downloads=downloads, share=share, page_rows=PAGE_ROWS,
+                       action=url_for("pages.query"), endpoint=url_for("sparql.endpoint"),
+                       alternates=[("application/sparql-results+json", "SPARQL JSON", href) for name, href in downloads if name == "SPARQL JSON"])
+
+
+@pages.get("/query")
+def query() -> Response:
+    return query_page()

@@ -1,0 +1,365 @@
+"""Pages for people, read from a real server: valid, accessible HTML under a strict CSP, links that resolve on the
+same server, and the content each page promises (landing, query, entities, chronology, norms, treaties, ontology, why)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+
+BASE = "https://w3id.org/spacekg/"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+LOADS = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src", "video": "src", "embed": "src", "object": "data"}
+PAGES = ["/", "/query", "/sparql", "/chronology", "/norms", "/treaties", "/ontology", "/validation", "/browse/state", "/browse/event",
+         "/doc/instrument/ost", "/doc/state/USA", "/doc/event/E044", "/doc/norm/no-wmd-in-orbit", "/doc/org/stimson",
+         "/doc/participation/AUS-moon-accession-1986-07-07", "/doc/citation/a-ac-105-c-2-2017-crp-7", "/doc/count/ost-2026-01-01",
+         "/doc/statement/moon-builds-on-ost", "/doc/status-listing/USA-ost-r-2026-01-01", "/doc/document/a-62-20",
+         "/query?query=SELECT+%3Fs+%3Fl+WHERE+%7B+%3Fs+a+skg%3ATreaty+%3B+rdfs%3Alabel+%3Fl+%7D",
+         "/why?s=https://w3id.org/spacekg/id/state/AUS&p=https://w3id.org/spacekg/ontology%23partyTo&o=https://w3id.org/spacekg/id/instrument/moon"]
+
+
+class Page(HTMLParser):
+    """What the tests check of an HTML page: structure, ids, links, loads, headings and form labels."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.ids: list[str] = []
+        self.links: list[str] = []
+        self.loads: list[str] = []
+        self.headings: list[int] = []
+        self.labels: set[str] = set()
+        self.controls: list[tuple[str, dict[str, str | None]]] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text_parts: list[str] = []
+        self.feed(text)
+        self.close()
+        if self.stack:
+            self.problems.append(f"unclosed elements: {self.stack}")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(tag)
+        if "id" in attributes:
+            self.ids.append(str(attributes["id"]))
+        if any(name.startswith("on") for name in attributes) or "style" in attributes:
+            self.problems.append(f"inline script or style on <{tag}>")
+        if tag in ("script", "style"):
+            self.problems.append(f"<{tag}> element")
+        if tag == "a" and attributes.get("href"):
+            self.links.append(str(attributes["href"]))
+        if tag == "link" and attributes.get("rel") in ("stylesheet", "icon", "preload", "modulepreload"):
+            self.loads.append(str(attributes.get("href")))
+        if tag in LOADS and attributes.get(LOADS[tag]):
+            self.loads.append(str(attributes[LOADS[tag]]))
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "th" and "scope" not in attributes:
+            self.problems.append("<th> without scope")
+        if tag == "label" and attributes.get("for"):
+            self.labels.add(str(attributes["for"]))
+        if tag in ("input", "select", "textarea") and attributes.get("type") not in ("hidden", "submit"):
+            self.controls.append((tag, attributes))
+        if tag == "img" and "alt" not in attributes:
+            self.problems.append("<img> without alt")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID_ELEMENTS:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else 'nothing'}>")
+            if tag in self.stack:
+                while self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.text_parts).split())
+
+
+def check_page(text: str) -> list[str]:
+    """Problems of validity and accessibility the pages must not have."""
+    page = Page(text)
+    problems = list(page.problems)
+    if not text.startswith("<!DOCTYPE html>"):
+        problems.append("no doctype")
+    if not any(tag == "html" and attrs.get("lang") == "en" for tag, attrs in page.tags):
+        problems.append("no <html lang>")
+    if not any(tag == "meta" and attrs.get("name") == "viewport" for tag, attrs in page.tags):
+        problems.append("no viewport meta")
+    if not any(tag == "meta" and attrs.get("charset") == "utf-8" for tag, attrs in page.tags):
+        problems.append("no charset meta")
+    if page.headings.count(1) != 1 or page.headings[0] != 1:
+        problems.append(f"not one <h1> first: {page.headings[:5]}")
+    for before, after in zip(page.headings, page.headings[1:], strict=False):
+        if after > before + 1:
+            problems.append(f"heading level skipped: h{before} then h{after}")
+    duplicates = {i for i in page.ids if page.ids.count(i) > 1}
+    if duplicates:
+        problems.append(f"duplicate ids {sorted(duplicates)[:5]}")
+    for link in page.links:
+        if link.startswith("#") and link[1:] not in page.ids:
+            problems.append(f"link to missing anchor {link}")
+    for tag, attrs in page.controls:
+        if attrs.get("id") not in page.labels and not attrs.get("aria-label"):
+            problems.append(f"<{tag}> without a label")
+    for load in page.loads:
+        if not load.startswith("/") or load.startswith("//"):
+            problems.append(f"resource from another origin: {load}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def pages(server: str) -> dict[str, requests.Response]:
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda path: requests.get(server + path, headers={"Accept": BROWSER}, timeout=60), PAGES))
+    return dict(zip(PAGES, answers, strict=True))
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[requests.Session]:
+    with requests.Session() as shared:
+        shared.mount("http://", requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=8))
+        yield shared
+
+
+def test_every_page_is_valid_accessible_html(pages: dict[str, requests.Response]) -> None:
+    for path, answer in pages.items():
+        assert answer.status_code == 200, path
+        assert answer.headers["Content-Type"] == "text/html; charset=utf-8", path
+        assert check_page(answer.text) == [], path
+
+
+def test_every_html_answer_carries_a_content_security_policy_that_allows_no_outside_origin(pages: dict[str, requests.Response],
+                                                                                            server: str) -> None:
+    for path, answer in [*pages.items(), ("404", requests.get(server + "/id/state/NOPE", headers={"Accept": BROWSER}, timeout=30))]:
+        policy = answer.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "style-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
+        assert "http" not in policy and "*" not in policy, path
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_page_loads_anything_from_another_origin_and_the_stylesheet_is_local(pages: dict[str, requests.Response], server: str) -> None:
+    for path, answer in pages.items():
+        page = Page(answer.text)
+        assert page.loads and all(load.startswith("/static/") for load in page.loads), (path, page.loads)
+    css = requests.get(server + "/static/spacekg.css", timeout=30)
+    assert css.status_code == 200 and css.headers["Content-Type"].startswith("text/css")
+    assert "@import" not in css.text and "url(" not in css.text
+
+
+def test_every_link_on_the_pages_resolves_on_the_same_server(pages: dict[str, requests.Response], server: str,
+                                                             session: requests.Session) -> None:
+    internal: set[str] = set()
+    for path, answer in pages.items():
+        for link in Page(answer.text).links:
+            absolute = urljoin(server + path, link)
+            if absolute.startswith(server):
+                internal.add(absolute.partition("#")[0])
+            else:
+                assert urlsplit(absolute).scheme == "https" or link.startswith("http"), (path, link)  # outside: plain links to cited pages
+    assert len(internal) > 500
+
+    def status(url: str) -> tuple[str, int]:
+        return url, session.get(url, headers={"Accept": BROWSER}, timeout=60, allow_redirects=True).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        broken = [(url, code) for url, code in pool.map(status, sorted(internal)) if code >= 400]
+    assert not broken, broken[:10]
+
+
+def test_links_to_ontology_terms_land_on_an_anchor_of_the_ontology_page(pages: dict[str, requests.Response]) -> None:
+    anchors = set(Page(pages["/ontology"].text).ids)
+    assert {"State", "Treaty", "partyTo", "DestructiveASATTest", "existing"} <= anchors
+    for path, answer in pages.items():
+        for link in Page(answer.text).links:
+            if link.startswith("/ontology#"):
+                assert link.partition("#")[2] in anchors, (path, link)
+
+
+def test_the_landing_page_tells_what_the_graph_is_with_counts_and_the_dumps_with_checksums(pages: dict[str, requests.Response],
+                                                                                          server: str) -> None:
+    text = Page(pages["/"].text).text
+    assert "open knowledge graph of space diplomacy" in text
+    machine = requests.get(server + "/", timeout=30).json()  # programs still get JSON
+    assert machine["release"] in text
+    for name, digest in machine["dumps"].items():
+        assert name in text and digest in text
+        assert f'href="/dumps/{name}"' in pages["/"].text
+    assert re.search(r"states 1\d\d sovereign states", text) and re.search(r"events 10\d", text)
+    assert 'type="application/json"' in pages["/"].text
+
+
+def test_the_landing_page_answers_json_to_programs_and_html_to_browsers(server: str) -> None:
+    assert requests.get(server + "/", headers={"Accept": "application/json"}, timeout=30).json()["sparql"] == "/sparql"
+    assert requests.get(server + "/", headers={"Accept": BROWSER}, timeout=30).headers["Content-Type"].startswith("text/html")
+    assert "Accept" in requests.get(server + "/", timeout=30).headers["Vary"]
+
+
+def test_the_query_page_lists_every_example_one_click_from_its_results(pages: dict[str, requests.Response], server: str) -> None:
+    page = pages["/query"].text
+    examples = [link for link in Page(page).links if link.startswith("/query?query=")]
+    assert len(examples) == len(list((__import__("pathlib").Path(__file__).parent.parent / "queries").glob("*.rq")))
+    answer = requests.get(server + examples[0], headers={"Accept": BROWSER}, timeout=60)
+    assert answer.status_code == 200 and '<table class="answer">' in answer.text
+    assert pages["/sparql"].text.count("/query?query=") == len(examples), "GET /sparql from a browser shows the same page"
+
+
+def test_the_query_page_shows_results_with_entity_links_downloads_and_a_shareable_url(pages: dict[str, requests.Response], server: str) -> None:
+    path = "/query?query=SELECT+%3Fs+%3Fl+WHERE+%7B+%3Fs+a+skg%3ATreaty+%3B+rdfs%3Alabel+%3Fl+%7D"
+    page = pages[path].text
+    assert "Outer Space Treaty" in page and 'href="/doc/instrument/ost"' in page
+    links = Page(page).links
+    downloads = {parse_qs(urlsplit(link).query)["format"][0]: link for link in links if link.startswith("/sparql?")}
+    assert set(downloads) == {"json", "xml", "csv", "tsv"}
+    rows = list(csv.DictReader(io.StringIO(requests.get(server + downloads["csv"], timeout=30).text)))
+    assert {"s", "l"} == set(rows[0]) and any(row["l"] == "Outer Space Treaty" for row in rows)
+    share = re.search(r'<input id="share" type="url" readonly value="([^"]+)"', page)
+    assert share
+    shared = urlsplit(share.group(1).replace("&amp;", "&"))
+    assert f"{shared.scheme}://{shared.netloc}{shared.path}" == server + "/query"
+    assert parse_qs(shared.query) == parse_qs(urlsplit(path).query)
+
+
+def test_the_query_page_shows_errors_on_the_page(server: str) -> None:
+    for query, status, message in [("SELECT * WHERE { ?s ?p }", 400, "syntax error"), ("INSERT DATA { <a:a> <a:b> <a:c> }", 403, "read-only"),
+                                   ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", 403, "SERVICE")]:
+        answer = requests.get(server + "/query", params={"query": query}, headers={"Accept": BROWSER}, timeout=30)
+        assert answer.status_code == status and answer.headers["Content-Type"].startswith("text/html"), query
+        assert message in answer.text and 'role="alert"' in answer.text and "<textarea" in answer.text
+
+
+def test_the_query_page_can_query_one_graph_and_answers_ask_and_construct(server: str) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s skg:partyTo ?i }"
+    union = requests.get(server + "/query", params={"query": count}, headers={"Accept": BROWSER}, timeout=30).text
+    asserted = requests.get(server + "/query", params={"query": count, "graph": f"{BASE}graph/asserted"}, headers={"Accept": BROWSER},
+                            timeout=30).text
+    assert re.search(r"<td><bdi title=\"xsd:integer\">[1-9]\d*</bdi></td>", union)
+    assert '<td><bdi title="xsd:integer">0</bdi></td>' in asserted and "default-graph-uri=" in asserted
+    ask = requests.get(server + "/query", params={"query": "ASK { ?s a skg:Treaty }"}, headers={"Accept": BROWSER}, timeout=30).text
+    assert "yes (true)" in ask
+    construct = requests.get(server + "/query", params={"query": "CONSTRUCT WHERE { <https://w3id.org/spacekg/id/state/FRA> ?p ?o }"},
+                             headers={"Accept": BROWSER}, timeout=30).text
+    assert "triples" in construct and "format=turtle" in construct
+
+
+def test_a_treaty_page_shows_dates_depositaries_and_its_parties_and_signatories(pages: dict[str, requests.Response]) -> None:
+    text = Page(pages["/doc/instrument/ost"].text).text
+    for fact in ("opened for signature 1967-01-27", "entry into force 1967-10-10", "depositary Russian Federation United Kingdom United States",
+                 "Parties and signatories", "Australia party why? signatory why?"):
+        assert fact in text, fact
+    assert re.search(r"ratified 1967-10-10", text)
+
+
+def test_a_state_page_shows_its_status_across_all_instruments_with_explanations(pages: dict[str, requests.Response]) -> None:
+    page = pages["/doc/state/USA"].text
+    text = Page(page).text
+    assert "Status across instruments" in text and "Artemis Accords signatory" in text and "Liability Convention party" in text
+    why = [parse_qs(urlsplit(link).query) for link in Page(page).links if link.startswith("/why?")]
+    assert why and all(f"{BASE}id/state/USA" in (asked["s"][0], asked["o"][0]) for asked in why)
+    assert {"p": [f"{BASE}ontology#partyTo"], "s": [f"{BASE}id/state/USA"], "o": [f"{BASE}id/instrument/liab"]} in why
+
+
+def test_an_event_page_shows_its_date_actors_and_sources(pages: dict[str, requests.Response]) -> None:
+    page = pages["/doc/event/E044"].text
+    text = Page(page).text
+    assert "date 1985-09-13" in text and "involves United States" in text and "destructive ASAT test" in text
+    assert 'href="https://www.defensedaily.com/' in page and 'rel="external noopener noreferrer"' in page
+    assert "curated in data/events.csv:45" in text
+
+
+def test_a_norm_page_shows_its_assessment_and_codifying_instruments(pages: dict[str, requests.Response]) -> None:
+    text = Page(pages["/doc/norm/no-wmd-in-orbit"].text).text
+    assert "Status existing" in text and "Outer Space Treaty" in text and "Moon Agreement" in text
+
+
+def test_inferred_statements_are_marked_and_explained(pages: dict[str, requests.Response], server: str) -> None:
+    page = pages["/doc/participation/AUS-moon-accession-1986-07-07"].text
+    assert "inferred" in page and "/why?" in page
+    tree = Page(pages["/why?s=https://w3id.org/spacekg/id/state/AUS&p=https://w3id.org/spacekg/ontology%23partyTo&o=https://w3id.org/spacekg/id/instrument/moon"].text).text
+    assert "prp-spo1" in tree and "prp-spo2" in tree and "data/participation_actions.csv:3" in tree
+    params = {"s": f"{BASE}id/state/AUS", "p": f"{BASE}ontology#partyTo", "o": f"{BASE}id/instrument/moon"}
+    explained = requests.get(server + "/why.json", params=params, timeout=60).json()
+    assert explained["rule"] == "prp-spo1" and explained["premises"]
+    asserted = requests.get(server + "/why", params={**params, "p": f"{BASE}ontology#iso3166Alpha3", "o": '"AUS"'},
+                            headers={"Accept": BROWSER}, timeout=60)
+    assert asserted.status_code == 404 and "asserted, not inferred" in asserted.text
+
+
+def test_the_chronology_lists_events_in_time_order_with_their_sources(pages: dict[str, requests.Response]) -> None:
+    page = pages["/chronology"].text
+    dates = re.findall(r'<td class="date">([0-9-]+)</td>', page)
+    first_day = [date + "-01-01"[len(date) - 4:] if len(date) < 10 else date for date in dates]  # 1985 -> 1985-01-01
+    assert len(dates) >= 100 and first_day == sorted(first_day)
+    assert page.count("<ul class=\"compact\"><li><a href=\"/doc/citation/") >= 100, "each event with its sources"
+
+
+def test_the_chronology_filters_by_type_and_years(server: str) -> None:
+    answer = requests.get(server + "/chronology", params={"type": "DestructiveASATTest", "from": "2000", "to": "2030"},
+                          headers={"Accept": BROWSER}, timeout=30)
+    dates = re.findall(r'<td class="date">([0-9-]+)</td>', answer.text)
+    assert dates and all("2000" <= d[:4] <= "2030" for d in dates) and len(dates) < 5
+    assert 'value="DestructiveASATTest" checked' in answer.text and "format=json" in answer.text
+    meetings = requests.get(server + "/chronology", params=[("type", "Workshop"), ("type", "Conference")], headers={"Accept": BROWSER}, timeout=30)
+    assert len(re.findall(r'<td class="date">', meetings.text)) == 3
+    bad = requests.get(server + "/chronology", params={"from": "nineteen"}, headers={"Accept": BROWSER}, timeout=30)
+    assert bad.status_code == 400 and "is not a year" in bad.text
+    unknown = requests.get(server + "/chronology", params={"type": "Picnic"}, timeout=30)
+    assert unknown.status_code == 400 and unknown.headers["Content-Type"].startswith("text/plain")
+
+
+def test_the_norms_matrix_places_every_norm_and_lists_codifying_instruments(pages: dict[str, requests.Response]) -> None:
+    page = pages["/norms"].text
+    assert page.count('href="/doc/norm/') >= 2 * 18
+    text = Page(page).text
+    assert "existing" in text and "emerging" in text and "proposed" in text and "strong" in text
+    assert "Outer Space Treaty" in text
+
+
+def test_the_treaty_table_shows_every_state_and_our_counts_beside_the_official_totals(pages: dict[str, requests.Response]) -> None:
+    page = pages["/treaties"].text
+    text = Page(page).text
+    for treaty in ("Outer Space Treaty", "Rescue Agreement", "Liability Convention", "Registration Convention", "Moon Agreement"):
+        assert treaty in text
+    assert re.search(r'href="/doc/count/reg-2026-01-01"><bdi>77</bdi></a>', page), "the official number of parties, linked to its record"
+    assert page.count('<th scope="row"><a href="/doc/state/') > 100
+
+
+def test_the_ontology_page_documents_every_term_with_domain_range_and_hierarchy(pages: dict[str, requests.Response]) -> None:
+    page = pages["/ontology"].text
+    text = Page(page).text
+    assert "Class hierarchy" in text and "transitive" in text and "property chain" in text
+    entry = page[page.index('<article class="term" id="partyTo">'):]
+    entry = entry[:entry.index("</article>")]
+    assert "domain" in entry and "range" in entry and "inverse of" in entry and 'href="/ontology#hasParty"' in entry
+
+
+def test_the_validation_page_groups_the_releases_results_or_says_there_are_none(pages: dict[str, requests.Response], server: str) -> None:
+    text = Page(pages["/validation"].text).text
+    if "Validation results are not in this release" in text:
+        assert requests.get(server + "/validation.csv", timeout=30).status_code == 404
+        return
+    assert "Results per shape" in text and "Results per file" in text
+    rows = list(csv.DictReader(io.StringIO(requests.get(server + "/validation.csv", timeout=30).text)))
+    assert rows and rows[0]["file"]
+
+
+def test_browse_lists_every_entity_of_a_kind_and_refuses_unknown_kinds(pages: dict[str, requests.Response], server: str) -> None:
+    assert pages["/browse/state"].text.count('href="/doc/state/') >= 130
+    assert requests.get(server + "/browse/planets", timeout=30).status_code == 404
