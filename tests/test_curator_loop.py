@@ -60,7 +60,7 @@ def test_three_broken_shapes_are_reported_at_their_lines_and_block_the_release(
     code = main(["--project", str(project_copy.project_dir), "build"])
     err = capsys.readouterr().err
     assert code == 1, err
-    for path, line in broken.items():
+    for path in broken:
         assert path in err
     assert current_release(project_copy.releases).path == good.path
     assert _fingerprint(good.path) == before
