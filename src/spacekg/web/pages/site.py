@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from threading import Lock
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from flask import current_app, url_for
@@ -132,7 +133,10 @@ class Site:
         return iri
 
     def label(self, iri: str) -> str:
-        return self.labels.get(iri) or VOCABULARY_LABELS.get(iri) or self.compact(iri)
+        found = self.labels.get(iri)
+        if found and found.startswith(("http://", "https://")):
+            return short_address(found)  # a web page cited by its address: the full address is on its own page
+        return found or VOCABULARY_LABELS.get(iri) or self.compact(iri)
 
     def iri_term(self, iri: str, label: str | None = None) -> Term:
         href = self.local_href(iri)
@@ -169,6 +173,15 @@ class Site:
 
     def sorted_terms(self, terms: Iterable[Term]) -> list[Term]:
         return sorted(terms, key=lambda term: (term.label.casefold(), term.value))
+
+
+def short_address(address: str) -> str:
+    """'raumfahrtkalender.de/…/1979-017' for a long web address used as a label."""
+    parts = urlsplit(address)
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if len(segments) <= 1 and not parts.query:
+        return parts.netloc + parts.path.rstrip("/")
+    return f"{parts.netloc}/…/{segments[-1]}" if segments else parts.netloc
 
 
 def read_labels(store: ox.Store) -> dict[str, str]:
