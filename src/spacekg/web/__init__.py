@@ -10,9 +10,13 @@ from spacekg.settings import Settings
 from spacekg.store.releases import current_release
 from spacekg.store.serving import ServedDataset, load_files, load_release
 from spacekg.web.errors import register_error_handlers
+from spacekg.web.executor import ExecutorPool
 from spacekg.web.metrics import init_metrics
 from spacekg.web.pages import init_pages
+from spacekg.web.pages.site import Site
+from spacekg.web.result_cache import ResultCache
 from spacekg.web.sparql import init_sparql
+from spacekg.web.state import ReleaseFollower, Served, init_state, served
 from spacekg.web.void import void
 
 
@@ -23,24 +27,32 @@ def load_dataset(settings: Settings) -> ServedDataset:
     return load_release(current_release(settings.releases))
 
 
+def bundle(dataset: ServedDataset, settings: Settings) -> Served:
+    """What a worker keeps for one release: its query processes, result cache and page caches."""
+    return Served(dataset, ExecutorPool(dataset.store, settings.threads), ResultCache(max_entries=512, max_bytes=64 << 20),
+                  Site(dataset, settings.base_iri))
+
+
 def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flask:
-    """One app serves one immutable dataset, held in memory; a new release is picked up by restarting workers."""
+    """One app serves one immutable release at a time and switches to a new one when `current` moves."""
     dataset = dataset or load_dataset(settings)
     app = Flask(__name__)
     # Behind a reverse proxy, links and redirects name the host and scheme the client used (X-Forwarded-Host, -Proto, …).
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]
     app.config["SPACEKG_SETTINGS"] = settings
-    app.config["SPACEKG_DATASET"] = dataset
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 4  # form encoding inflates a query up to ~3x
     app.config["SPACEKG_CATALOGUE"] = load_catalogue(settings.queries) if settings.queries.is_dir() else {}
+    follows = dataset.release is not None and not settings.dataset_files  # files given on the command line never change
+    init_state(app, ReleaseFollower(bundle(dataset, settings), lambda fresh: bundle(fresh, settings), lambda: load_dataset(settings),
+                                    settings.releases if follows else None))
     register_error_handlers(app)
     init_metrics(app)
-    init_sparql(app, dataset, settings)
+    init_sparql(app)
     app.register_blueprint(void)
-    init_pages(app, dataset, settings)
+    init_pages(app)
 
     @app.get("/health")
     def health() -> Response:
-        return jsonify({"status": "ok", "release": dataset.version})
+        return jsonify({"status": "ok", "release": served().dataset.version})
 
     return app

@@ -32,6 +32,7 @@ from spacekg.store.serving import ServedDataset
 from spacekg.web.mediatypes import GRAPH_TYPES, negotiate
 from spacekg.web.pages.common import error_response
 from spacekg.web.pages.site import LABEL_PROPERTIES, site
+from spacekg.web.state import served
 
 linked_data = Blueprint("linked_data", __name__)
 linked_data.register_error_handler(HTTPException, error_response)
@@ -58,7 +59,7 @@ class NotAcceptable(UsageError):
 
 
 def _dataset() -> ServedDataset:
-    return current_app.config["SPACEKG_DATASET"]
+    return served().dataset
 
 
 def entity_node(iri: str) -> ox.NamedNode | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask
@@ -36,4 +37,7 @@ class _Server(BaseApplication):
 
 def serve(settings: Settings, **_: Any) -> None:
     """Serve the current release (or the given files) until interrupted; fails early if there is nothing to serve."""
+    # SpaceKG's own messages (release switches, failed loads) go to standard error beside gunicorn's.
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+                        datefmt="%Y-%m-%d %H:%M:%S %z")
     _Server(settings).run()

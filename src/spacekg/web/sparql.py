@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
-from threading import Lock
 
 from flask import Blueprint, Flask, Response, current_app, request
 from rdflib import Graph
@@ -14,10 +12,11 @@ from spacekg.errors import UsageError
 from spacekg.settings import Settings
 from spacekg.store.serving import ServedDataset
 from spacekg.web.description import graph_sizes, service_description
-from spacekg.web.executor import ExecutorPool, QueryJob, QueryOutcome
+from spacekg.web.executor import QueryJob
 from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, by_format_parameter, format_names, negotiate
 from spacekg.web.metrics import record_query
 from spacekg.web.protocol import parse_query_request
+from spacekg.web.state import served
 
 sparql = Blueprint("sparql", __name__)
 
@@ -33,35 +32,7 @@ class NotAcceptable(UsageError):
     http_status = 406
 
 
-class ResultCache:
-    """Answers by request key; a release never changes, so entries never go stale within a worker."""
-
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
-        self.entries: OrderedDict[str, QueryOutcome] = OrderedDict()
-        self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
-        self.lock = Lock()
-
-    def get(self, key: str) -> QueryOutcome | None:
-        with self.lock:
-            outcome = self.entries.get(key)
-            if outcome is not None:
-                self.entries.move_to_end(key)
-            return outcome
-
-    def put(self, key: str, outcome: QueryOutcome) -> None:
-        if len(outcome.body) > self.max_bytes // 8:
-            return  # one huge answer must not evict everything else
-        with self.lock:
-            self.entries[key] = outcome
-            self.size += len(outcome.body)
-            while len(self.entries) > self.max_entries or self.size > self.max_bytes:
-                _, evicted = self.entries.popitem(last=False)
-                self.size -= len(evicted.body)
-
-
-def init_sparql(app: Flask, dataset: ServedDataset, settings: Settings) -> None:
-    app.config["SPACEKG_EXECUTOR"] = ExecutorPool(dataset.store, settings.threads)
-    app.config["SPACEKG_CACHE"] = ResultCache(max_entries=512, max_bytes=64 << 20)
+def init_sparql(app: Flask) -> None:
     app.register_blueprint(sparql)
 
 
@@ -97,7 +68,7 @@ def _etag(version: str, key: str) -> str:
 def _finish(response: Response, etag: str | None = None) -> Response:
     response.headers.update(CORS_HEADERS)
     response.headers["Vary"] = "Accept"
-    response.headers["SpaceKG-Release"] = current_app.config["SPACEKG_DATASET"].version
+    response.headers["SpaceKG-Release"] = served().dataset.version
     if etag:
         response.headers["ETag"] = etag
         response.headers["Cache-Control"] = "public, max-age=300"
@@ -113,7 +84,8 @@ def endpoint() -> Response:
     if request.method == "OPTIONS":
         return _finish(Response(status=204, content_type=None))
     settings: Settings = current_app.config["SPACEKG_SETTINGS"]
-    dataset: ServedDataset = current_app.config["SPACEKG_DATASET"]
+    release = served()
+    dataset = release.dataset
     parsed = parse_query_request(request, settings.query_timeout_s, settings.max_query_bytes)
     if parsed is None:
         return _service_description(dataset)
@@ -125,14 +97,13 @@ def endpoint() -> Response:
     etag = _etag(dataset.version, key)
     if request.if_none_match.contains_weak(etag.strip('"')):  # the header's tags are parsed without their quotes
         return _finish(Response(status=304), etag)
-    cache: ResultCache = current_app.config["SPACEKG_CACHE"]
+    cache = release.results
     outcome = cache.get(key)
     cached = outcome is not None
     if outcome is None:
         job = QueryJob(parsed.query, result_type or "application/sparql-results+json", graph_type or "text/turtle",
                        settings.max_result_rows, parsed.union_default, parsed.default_graphs, parsed.named_graphs, request.base_url)
-        executor: ExecutorPool = current_app.config["SPACEKG_EXECUTOR"]
-        outcome = executor.run(job, parsed.timeout_s)
+        outcome = release.runner.run(job, parsed.timeout_s)
         if outcome.form == "graph" and graph_type is None:
             _graph_media_type()  # raises NotAcceptable naming what was asked and what is available
         if outcome.form != "graph" and result_type is None:
@@ -167,7 +138,7 @@ def _service_description(dataset: ServedDataset) -> Response:
 
         return _finish(query_page())
     media = _graph_media_type()
-    sizes = current_app.config.setdefault("SPACEKG_GRAPH_SIZES", graph_sizes(dataset))
+    sizes = served().site.cached("graph-sizes", lambda: graph_sizes(dataset))
     graph = service_description(request.base_url, dataset, sizes)
     return _finish(Response(rdf_bytes(graph, media), mimetype=media), _etag(dataset.version, "sd:" + request.base_url + media))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from spacekg.settings import Settings
-from spacekg.store.serving import ServedDataset
 from spacekg.web.description import void_description
 from spacekg.web.sparql import _etag, _finish, _graph_media_type, rdf_bytes
+from spacekg.web.state import served
 
 void = Blueprint("void", __name__)
 DUMP_TYPES = {"spacekg.nq": "application/n-quads", "spacekg.trig": "application/trig", "spacekg.ttl": "text/turtle",
@@ -16,19 +16,19 @@ DUMP_TYPES = {"spacekg.nq": "application/n-quads", "spacekg.trig": "application/
 
 @void.get("/.well-known/void")
 def void_document() -> Response:
-    dataset: ServedDataset = current_app.config["SPACEKG_DATASET"]
+    release = served()
+    dataset = release.dataset
     settings: Settings = current_app.config["SPACEKG_SETTINGS"]
     media = _graph_media_type()
     site = request.host_url
-    cache = current_app.config.setdefault("SPACEKG_VOID", {})
-    if site not in cache:
-        cache[site] = void_description(site, settings.base_iri, dataset, site + "sparql", dataset.manifest.get("dumps", {}))
-    return _finish(Response(rdf_bytes(cache[site], media), mimetype=media), _etag(dataset.version, "void:" + site + media))
+    description = release.site.cached("void:" + site, lambda: void_description(
+        site, settings.base_iri, dataset, site + "sparql", dataset.manifest.get("dumps", {})))
+    return _finish(Response(rdf_bytes(description, media), mimetype=media), _etag(dataset.version, "void:" + site + media))
 
 
 @void.get("/dumps/<name>")
 def dump(name: str) -> Response:
-    dataset: ServedDataset = current_app.config["SPACEKG_DATASET"]
+    dataset = served().dataset
     if dataset.release is None or name not in DUMP_TYPES:
         abort(404, description=f"no dump called {name!r}; see /.well-known/void for the list")
     response = send_file(dataset.release.path / "dumps" / name, mimetype=DUMP_TYPES[name], etag=True, conditional=True)

@@ -16,19 +16,15 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from spacekg.settings import Settings
-from spacekg.store.serving import ServedDataset
 from spacekg.web.pages.common import pages
 from spacekg.web.pages.query import query_page
-from spacekg.web.pages.site import Site
 
 
-def init_pages(app: Flask, dataset: ServedDataset, settings: Settings) -> None:
+def init_pages(app: Flask) -> None:
     """Register the pages and linked-data blueprints, with their error pages and template settings."""
     from spacekg.web import linked_data
     from spacekg.web.pages import entity, landing, ontology, validation, views, why  # noqa: F401  (their routes join `pages`)
 
-    app.config["SPACEKG_SITE"] = Site(dataset, settings.base_iri)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.undefined = StrictUndefined  # a misspelt variable fails loudly instead of rendering as nothing

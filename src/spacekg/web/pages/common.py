@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from spacekg.errors import SpaceKGError
@@ -14,6 +14,7 @@ from spacekg.namespaces import PREFIXES
 from spacekg.store.serving import ServedDataset
 from spacekg.web.errors import _plain
 from spacekg.web.mediatypes import negotiate
+from spacekg.web.state import served
 
 pages = Blueprint("pages", __name__)
 
@@ -26,7 +27,7 @@ Alternate = tuple[str, str, str]  # (media type, name, href)
 
 
 def dataset() -> ServedDataset:
-    return current_app.config["SPACEKG_DATASET"]
+    return served().dataset
 
 
 def render_page(template: str, status: int = 200, alternates: Sequence[Alternate] = (), **context: Any) -> Response:
@@ -81,8 +82,7 @@ def secure_html(response: Response) -> Response:
 
 @pages.app_context_processor
 def page_globals() -> dict[str, Any]:
-    served = current_app.config.get("SPACEKG_DATASET")
-    return {"release": served.version if served is not None else "", "current_endpoint": request.endpoint or "",
+    return {"release": served().dataset.version, "current_endpoint": request.endpoint or "",
             "navigation": [(endpoint, title, url_for(endpoint)) for endpoint, title in NAVIGATION]}
 
 

@@ -1,7 +1,7 @@
 """The query page: an editor, the catalogue's examples one click away, results as a table, downloads, a shareable URL.
 
 The page runs queries exactly as the endpoint does: the same request checks (read-only, no SERVICE,
-size and time limits) and the same killable query process (app.config["SPACEKG_EXECUTOR"]). It is
+size and time limits) and the same killable query process (the release's query runner). It is
 a plain GET form, so the URL of a results page is the link to share.
 """
 
@@ -17,10 +17,11 @@ from flask import Response, current_app, request, url_for
 from spacekg.errors import SpaceKGError, UsageError
 from spacekg.queries import CannedQuery
 from spacekg.settings import Settings
-from spacekg.web.executor import ExecutorPool, QueryJob
+from spacekg.web.executor import QueryJob
 from spacekg.web.pages.common import dataset, pages, render_page
 from spacekg.web.pages.site import Term, site
 from spacekg.web.protocol import parse_query_request
+from spacekg.web.state import served
 
 DEFAULT_QUERY = """SELECT ?class (COUNT(?s) AS ?n)
 WHERE { ?s a ?class }
@@ -62,8 +63,7 @@ def _run(text: str, graph: str) -> Answer:
         job = QueryJob(parsed.query, "application/sparql-results+json", "application/n-triples", min(PAGE_ROWS, settings.max_result_rows),
                        union_default=parsed.union_default and not graph, default_graphs=(graph,) if graph else parsed.default_graphs,
                        named_graphs=parsed.named_graphs, base_iri=url_for("sparql.endpoint", _external=True))
-        executor: ExecutorPool = current_app.config["SPACEKG_EXECUTOR"]
-        outcome = executor.run(job, parsed.timeout_s)
+        outcome = served().runner.run(job, parsed.timeout_s)
     except SpaceKGError as error:
         return Answer(error=error.message, hint=error.hint, status=error.http_status)
     if outcome.form == "graph":

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-from flask import current_app, url_for
+from flask import url_for
 
 from spacekg.namespaces import DEFAULT_BASE, PREFIXES, SKG, Minter
 from spacekg.store.serving import ServedDataset
@@ -203,5 +203,7 @@ def read_labels(store: ox.Store) -> dict[str, str]:
 
 
 def site() -> Site:
-    """The Site of the running app (made by init_pages)."""
-    return current_app.config["SPACEKG_SITE"]
+    """The Site of the release this request is answered from."""
+    from spacekg.web.state import served  # the state module names Site in its types, so import here
+
+    return served().site
