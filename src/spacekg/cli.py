@@ -190,6 +190,18 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.store.releases import current_release
+    from spacekg.store.remote import publish_release
+
+    release = current_release(settings.releases)
+    written = publish_release(release, args.to, timeout_s=args.timeout or 600.0)
+    for graph, triples in written.items():
+        print(f"{graph}: {triples} triples")
+    print(f"published release {release.release_id} to {args.to}; serve it with: spacekg serve --store QUERY-URL")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import os
     import tempfile
@@ -256,11 +268,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dataset", action="append", type=Path, default=None, metavar="FILE",
                        help="serve these RDF files (TriG, N-Quads, Turtle, N-Triples, RDF/XML, JSON-LD) instead of the current release")
     serve.add_argument("--timeout", type=float, help="query time limit in seconds (default 30)")
+    serve.add_argument("--store", metavar="URL", help="answer queries from this remote SPARQL 1.1 query endpoint (see docs/remote-store.md)")
+    publish = commands.add_parser("publish", help="write the current release's named graphs to a remote store (Graph Store Protocol)")
+    publish.add_argument("--to", required=True, metavar="URL", help="the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
+    publish.add_argument("--timeout", type=float, help="time limit per graph in seconds (default 600)")
     return parser
 
 
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "reason": cmd_reason, "why": cmd_why, "query": cmd_query, "stats": cmd_stats, "export": cmd_export,
-            "serve": cmd_serve, "synth": cmd_synth}
+            "serve": cmd_serve, "synth": cmd_synth, "publish": cmd_publish}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -269,8 +285,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         settings = load_settings(project_dir=args.project, releases_dir=args.releases, base_iri=args.base_iri, reasoner=args.reasoner,
                                  host=getattr(args, "host", None), port=getattr(args, "port", None),
-                                 workers=getattr(args, "workers", None), query_timeout_s=getattr(args, "timeout", None),
-                                 dataset_files=tuple(args.dataset) if getattr(args, "dataset", None) else None)
+                                 workers=getattr(args, "workers", None),
+                                 query_timeout_s=getattr(args, "timeout", None) if args.command == "serve" else None,
+                                 dataset_files=tuple(args.dataset) if getattr(args, "dataset", None) else None,
+                                 store_url=getattr(args, "store", None))
         return COMMANDS[args.command](settings, args)
     except SpaceKGError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -19,6 +19,7 @@ from spacekg.errors import SourcePosition
 from spacekg.namespaces import Minter
 from spacekg.reason import Reasoning, explain, reason
 from spacekg.store.releases import Release
+from spacekg.store.serving import ServedStore
 
 STATEMENT_LINE = re.compile(r"^(.*) \. # (.+):(\d+)$")
 
@@ -38,7 +39,7 @@ def from_oxigraph(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) ->
 class ReleaseExplainer:
     """Explanations of one release's inferred facts; reasoning runs once, on the first request."""
 
-    def __init__(self, release: Release, store: ox.Store) -> None:
+    def __init__(self, release: Release, store: ServedStore) -> None:
         self.release = release
         self.store = store
         self.minter = Minter(str(release.manifest.get("base_iri", "https://w3id.org/spacekg/")))

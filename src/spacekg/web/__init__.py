@@ -2,35 +2,53 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+
 from flask import Flask, Response, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from spacekg.queries import load_catalogue
 from spacekg.settings import Settings
-from spacekg.store.releases import current_release
-from spacekg.store.serving import ServedDataset, load_files, load_release
+from spacekg.store.releases import CURRENT, current_release
+from spacekg.store.remote import RemoteStore, remote_release_id
+from spacekg.store.serving import ServedDataset, load_files, load_release, load_remote
 from spacekg.web.errors import register_error_handlers
 from spacekg.web.executor import ExecutorPool
 from spacekg.web.metrics import init_metrics
 from spacekg.web.pages import init_pages
 from spacekg.web.pages.site import Site
+from spacekg.web.remote_runner import RemoteQueryRunner
 from spacekg.web.result_cache import ResultCache
 from spacekg.web.sparql import init_sparql
-from spacekg.web.state import ReleaseFollower, Served, init_state, served
+from spacekg.web.state import QueryRunner, ReleaseFollower, Served, init_state, served
 from spacekg.web.void import void
 
 
 def load_dataset(settings: Settings) -> ServedDataset:
-    """The dataset to serve: RDF files named in the settings, else the current release."""
+    """The dataset to serve: RDF files named in the settings, the release in a remote store, else the current release."""
     if settings.dataset_files:
         return load_files(list(settings.dataset_files))
+    if settings.store_url:
+        return load_remote(settings.store_url, settings.base_iri, settings.releases, settings.query_timeout_s)
     return load_release(current_release(settings.releases))
 
 
+def release_probe(settings: Settings, dataset: ServedDataset) -> Callable[[], str] | None:
+    """How a worker learns which release is current: the remote store's meta graph, the `current` link, or never (files)."""
+    store = dataset.store
+    if isinstance(store, RemoteStore):
+        return lambda: remote_release_id(store, settings.base_iri)
+    if settings.dataset_files or dataset.release is None:
+        return None
+    return lambda: os.readlink(settings.releases / CURRENT)  # the link names the release's folder, which is its id
+
+
 def bundle(dataset: ServedDataset, settings: Settings) -> Served:
-    """What a worker keeps for one release: its query processes, result cache and page caches."""
-    return Served(dataset, ExecutorPool(dataset.store, settings.threads), ResultCache(max_entries=512, max_bytes=64 << 20),
-                  Site(dataset, settings.base_iri))
+    """What a worker keeps for one release: its query runner, result cache and page caches."""
+    store = dataset.store
+    runner: QueryRunner = RemoteQueryRunner(store) if isinstance(store, RemoteStore) else ExecutorPool(store, settings.threads)
+    return Served(dataset, runner, ResultCache(max_entries=512, max_bytes=64 << 20), Site(dataset, settings.base_iri))
 
 
 def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flask:
@@ -42,9 +60,8 @@ def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flas
     app.config["SPACEKG_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 4  # form encoding inflates a query up to ~3x
     app.config["SPACEKG_CATALOGUE"] = load_catalogue(settings.queries) if settings.queries.is_dir() else {}
-    follows = dataset.release is not None and not settings.dataset_files  # files given on the command line never change
     init_state(app, ReleaseFollower(bundle(dataset, settings), lambda fresh: bundle(fresh, settings), lambda: load_dataset(settings),
-                                    settings.releases if follows else None))
+                                    release_probe(settings, dataset)))
     register_error_handlers(app)
     init_metrics(app)
     init_sparql(app)

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from spacekg.namespaces import DCTERMS, RDF, RDFS, SD, SKG, VOID, XSD
-from spacekg.store.serving import ServedDataset
+from spacekg.store.serving import ServedDataset, ServedStore
 from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES
 
 FORMATS = URIRef("http://www.w3.org/ns/formats/")
@@ -18,7 +18,7 @@ FORMAT_IRIS = {
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 
-def _count(store: ox.Store, query: str) -> int:
+def _count(store: ServedStore, query: str) -> int:
     result = store.query(query, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     return int(next(iter(result))["n"].value)

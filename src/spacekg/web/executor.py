@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from spacekg.errors import QueryError, SpaceKGError
 from spacekg.namespaces import PREFIXES
+from spacekg.store.serving import ServedStore
 from spacekg.web import results
 from spacekg.web.mediatypes import GRAPH_TYPES
 
@@ -67,7 +68,7 @@ class QueryOutcome:
 TRUNCATION_NOTE = "urn:spacekg:result-truncated"
 
 
-def evaluate(store: ox.Store, job: QueryJob) -> QueryOutcome:
+def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
     """Evaluate a job in this process (the child calls it; tests may too)."""
     kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
     if job.default_graphs or job.named_graphs:

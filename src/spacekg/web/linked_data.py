@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from spacekg.errors import SpaceKGError, UsageError
 from spacekg.settings import Settings
-from spacekg.store.serving import ServedDataset
+from spacekg.store.serving import ServedDataset, ServedStore
 from spacekg.web.mediatypes import GRAPH_TYPES, negotiate
 from spacekg.web.pages.common import error_response
 from spacekg.web.pages.site import LABEL_PROPERTIES, site
@@ -71,7 +71,7 @@ def entity_node(iri: str) -> ox.NamedNode | None:
     return node if next(iter(_dataset().store.quads_for_pattern(node, None, None, None)), None) is not None else None
 
 
-def describe(store: ox.Store, node: ox.NamedNode) -> list[ox.Quad]:
+def describe(store: ServedStore, node: ox.NamedNode) -> list[ox.Quad]:
     """The entity's description: its statements both ways, its neighbours' labels, its sources' descriptions.
 
     A blank node pointing at the entity (a SHACL result of graph/validation) comes with its own statements,

@@ -5,22 +5,21 @@ and its page caches. Every request takes the bundle that is current when it star
 the end, so each response comes from exactly one release (its ETag and SpaceKG-Release say which).
 
 Replicas: any number of server processes, on one host or on hosts sharing the releases folder, serve
-it read-only. Each follows the `current` symlink on its own: at most once a second a request looks at
-where the link points; when it has moved, a background thread loads the new release and switches it
-in once it is ready. Requests keep being answered from the old release meanwhile, and the old bundle's
-query processes are stopped when its last request finishes. No connection is closed, so keep-alive
-clients see no error during a switch.
+it read-only. Each follows the `current` symlink on its own (or, over a remote store, the release its
+meta graph names): at most once a second a request starts a background check of which release is
+current; when it has changed, that thread loads the new release and switches it in once it is ready.
+Requests keep being answered from the old release meanwhile, and the old bundle's query processes
+are stopped when its last request finishes. No connection is closed, so keep-alive clients see no
+error during a switch.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, current_app, g, has_app_context
@@ -58,14 +57,18 @@ class Served:
 
 
 class ReleaseFollower:
-    """Hands each request the bundle of the current release; follows `current` when `releases` is given."""
+    """Hands each request the bundle of the current release; follows it when given a `probe`.
+
+    `probe()` names the release that should be served now (it may raise SpaceKGError or OSError, which
+    means "ask again later"); `load_current()` loads it.
+    """
 
     def __init__(self, served: Served, make_served: Callable[[ServedDataset], Served],
-                 load_current: Callable[[], ServedDataset], releases: Path | None) -> None:
+                 load_current: Callable[[], ServedDataset], probe: Callable[[], str] | None) -> None:
         self._served = served
         self._make_served = make_served
         self._load_current = load_current
-        self._link = releases / "current" if releases is not None else None
+        self._probe = probe
         self._lock = threading.Lock()
         self._next_check = time.monotonic() + CHECK_INTERVAL_S
         self._switching = False
@@ -78,8 +81,8 @@ class ReleaseFollower:
 
     def acquire(self) -> Served:
         """The bundle a request uses from start to finish (give it back with `release`)."""
-        if self._link is not None and time.monotonic() >= self._next_check:
-            self._check_link()
+        if self._probe is not None and time.monotonic() >= self._next_check:
+            self._check_release()
         with self._lock:
             served = self._served
             served.active += 1
@@ -92,36 +95,38 @@ class ReleaseFollower:
         if finished:
             served.runner.close()
 
-    def _check_link(self) -> None:
-        assert self._link is not None
+    def _check_release(self) -> None:
         with self._lock:
             if self._switching or time.monotonic() < self._next_check:
                 return
             self._next_check = time.monotonic() + CHECK_INTERVAL_S
-            try:
-                target = os.readlink(self._link)
-            except OSError:
-                return  # no link (yet): keep serving what we have
-            served_release = self._served.dataset.release
-            if served_release is None or target in (served_release.path.name, self._failed_target):
-                return
-            self._switching = True
-        threading.Thread(target=self._switch, args=(target,), name="spacekg-release-switch", daemon=True).start()
+            self._switching = True  # one check at a time, off the request path; requests go on meanwhile
+        threading.Thread(target=self._follow, name="spacekg-release-follower", daemon=True).start()
 
-    def _switch(self, target: str) -> None:
+    def _follow(self) -> None:
+        """Probe which release is current and, if it is a new one, load it and switch it in."""
+        assert self._probe is not None
+        target = ""
         try:
-            fresh = self._make_served(self._load_current())
-            fresh.site.labels  # noqa: B018  (warm the label cache before the first page needs it)
-        except Exception as error:  # noqa: BLE001  (any failure to load keeps the old release serving; it is logged)
-            log.error("release %s could not be loaded, still serving %s: %s", target, self._served.dataset.version, error)
+            target = self._probe()
+            if target and target not in (self._served.dataset.version, self._failed_target):
+                fresh = self._make_served(self._load_current())
+                fresh.site.labels  # noqa: B018  (warm the label cache before the first page needs it)
+            else:
+                target = ""
+        except Exception as error:  # noqa: BLE001  (whatever fails, the old release keeps serving; the failure is logged)
+            log.error("release %s could not be loaded, still serving %s: %s", target or "(unknown)", self._served.dataset.version, error)
             with self._lock:
-                self._failed_target, self._switching = target, False
+                self._failed_target = target or self._failed_target
+                self._switching = False
             return
         with self._lock:
+            self._switching = False
+            if not target:
+                return
             old, self._served = self._served, fresh
             old.retired = True
             idle = old.active == 0
-            self._switching = False
             self.switches += 1
         log.info("now serving release %s (was %s)", fresh.dataset.version, old.dataset.version)
         if idle:

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from flask import url_for
 
 from spacekg.namespaces import DEFAULT_BASE, PREFIXES, SKG, Minter
-from spacekg.store.serving import ServedDataset
+from spacekg.store.serving import ServedDataset, ServedStore
 
 T = TypeVar("T")
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -184,7 +184,7 @@ def short_address(address: str) -> str:
     return f"{parts.netloc}/…/{segments[-1]}" if segments else parts.netloc
 
 
-def read_labels(store: ox.Store) -> dict[str, str]:
+def read_labels(store: ServedStore) -> dict[str, str]:
     """The best label of every IRI that has one: by property (rdfs:label first), then English, untagged, other."""
     query = ("SELECT ?s ?p ?l WHERE { VALUES ?p { " + " ".join(f"<{p}>" for p in LABEL_PROPERTIES) + " } "
              "?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l)) }")
