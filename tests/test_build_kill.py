@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -27,10 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from conftest import SPACEKG, record_figures, release_fingerprint, run_cli_build
 from spacekg.settings import Settings
-from spacekg.store.releases import BUILDING_PREFIX, CURRENT, fsync_tree, publish
+from spacekg.store.releases import BUILDING_PREFIX, CURRENT, publish
 
 SEED = 20261122
 RANDOM_KILLS = 14  # at a random moment of an unchanged rebuild (validation report reused)
@@ -194,11 +194,11 @@ def test_sigkill_at_any_point_of_a_build_leaves_current_on_a_complete_release(pr
         "kills": [kill.__dict__ for kill in kills], "test_seconds": round(time.monotonic() - suite_started, 1)})
 
 
-def test_a_release_is_flushed_to_disk_before_it_is_switched_in(tmp_path: Path) -> None:
-    """Regression for the power-loss window: the folder must be on disk before the rename makes it current.
-
-    Without fsync a crash after the switch could leave `current` on files that never reached the disk.
-    fsync_tree is what publish calls; here it must flush every file and folder it is given."""
+def test_a_release_is_flushed_to_disk_before_it_is_switched_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression for the power-loss window, which SIGKILL cannot show: without fsync a crash after the
+    switch could leave `current` on files that never reached the disk. The operating system's fsync is
+    observed (and still called) to check that publish flushes every file, then the folders bottom-up,
+    then the releases folder after the rename and again after the switch."""
     flushed: list[str] = []
     real_fsync = os.fsync
 
@@ -211,18 +211,12 @@ def test_a_release_is_flushed_to_disk_before_it_is_switched_in(tmp_path: Path) -
         (folder / "dumps" / "spacekg.nq").write_text("", encoding="utf-8")
         return {"graphs": {}}
 
-    os.fsync = recording_fsync  # os.fsync is the operating system's, not ours: recording it observes publish
-    try:
-        release = publish(tmp_path / "releases", "r1", fill)
-    finally:
-        os.fsync = real_fsync
-    scratch = str(tmp_path / "releases" / ".building-r1")
-    assert {scratch + "/release.json", scratch + "/dumps/spacekg.nq", scratch + "/dumps", scratch} <= set(flushed)
-    assert flushed.index(scratch) > flushed.index(scratch + "/dumps")  # folders after their contents
-    assert flushed.count(str(tmp_path / "releases")) == 2  # after the rename and after the switch
-    assert release.path == tmp_path / "releases" / "r1" and os.readlink(tmp_path / "releases" / CURRENT) == "r1"
-    shutil.rmtree(tmp_path / "releases")
-    fsync_tree(tmp_path)  # and a tree with nothing to flush but folders is fine
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    releases = tmp_path.resolve() / "releases"
+    release = publish(releases, "r1", fill)
+    scratch = str(releases / ".building-r1")
+    assert flushed == [scratch + "/release.json", scratch + "/dumps/spacekg.nq", scratch + "/dumps", scratch, str(releases), str(releases)]
+    assert release.path == releases / "r1" and os.readlink(releases / CURRENT) == "r1"
 
 
 def test_the_next_publish_removes_stale_scratch_folders_and_pending_links(tmp_path: Path) -> None:
