@@ -7,7 +7,9 @@ each kill `current` points at the release it pointed at before, or at a complete
 came after the switch; every release ever published is byte-identical to what it was; and the next
 build succeeds and leaves no scratch folder or pending link behind.
 
-Where the kills landed goes to test-artifacts/faults.json.
+Where the kills landed goes to test-artifacts/faults.json. The last tests pin what SIGKILL cannot show:
+the flush order that protects a release from a power loss, the removal of every leftover of an
+interrupted build, and a releases folder that cannot be written.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import SPACEKG, record_figures, release_fingerprint, run_cli_build
+from spacekg.cli import main
+from spacekg.errors import SpaceKGError
 from spacekg.settings import Settings
 from spacekg.store.releases import BUILDING_PREFIX, CURRENT, publish
 
@@ -234,3 +238,15 @@ def test_the_next_publish_removes_stale_scratch_folders_and_pending_links(tmp_pa
     publish(releases, "r4", fill)
     assert sorted(path.name for path in releases.iterdir()) == [CURRENT, "r1", "r4"]
     assert os.readlink(releases / CURRENT) == "r4"
+
+
+def test_a_releases_folder_that_cannot_be_written_is_a_clear_error_and_no_traceback(
+        project_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = project_copy.project_dir / "var"
+    blocker.write_text("a file where the releases folder should be\n", encoding="utf-8")
+    code = main(["--project", str(project_copy.project_dir), "build"])
+    err = capsys.readouterr().err
+    assert code == SpaceKGError.exit_code, err
+    assert f"error: the release could not be written in {project_copy.releases}: Not a directory" in err
+    assert "fix: check the free space and permissions of the releases folder" in err
+    assert blocker.read_text(encoding="utf-8") == "a file where the releases folder should be\n"

@@ -28,7 +28,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from spacekg.errors import NoReleaseError
+from spacekg.errors import NoReleaseError, SpaceKGError
 
 CURRENT = "current"
 BUILDING_PREFIX = ".building-"
@@ -133,16 +133,27 @@ def write_dumps(store: ox.Store, dumps_dir: Path) -> dict[str, str]:
     return checksums
 
 
+def _unwritable(releases_dir: Path, error: OSError) -> SpaceKGError:
+    return SpaceKGError(f"the release could not be written in {releases_dir}: {error.strerror or error}"
+                        + (f" ({error.filename})" if error.filename else ""),
+                        "check the free space and permissions of the releases folder (--releases or SPACEKG_RELEASES_DIR); "
+                        "the current release was not switched")
+
+
 def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[str, Any]]) -> Release:
     """Build a release in a scratch folder with `fill`, then switch `current` to it atomically.
 
     `fill(folder)` writes the store, dumps and positions and returns the manifest. If it raises, the
-    scratch folder is removed and `current` still points at the previous release.
+    scratch folder is removed and `current` still points at the previous release. A folder that cannot
+    be written (no space, no permission, a file in the way) is a SpaceKGError naming it, not a traceback.
     """
-    releases_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_builds(releases_dir)
-    scratch = releases_dir / f"{BUILDING_PREFIX}{release_id}"
-    scratch.mkdir()
+    try:
+        releases_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_builds(releases_dir)
+        scratch = releases_dir / f"{BUILDING_PREFIX}{release_id}"
+        scratch.mkdir()
+    except OSError as error:
+        raise _unwritable(releases_dir, error) from error
     try:
         manifest = dict(fill(scratch))
         manifest["release_id"] = release_id
@@ -151,14 +162,20 @@ def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[
         final = releases_dir / release_id
         os.rename(scratch, final)
         _fsync(releases_dir)
+    except OSError as error:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise _unwritable(releases_dir, error) from error
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     # Replace the symlink in one rename so readers see either the old or the new release, never none.
     pending = releases_dir / f".{CURRENT}-{release_id}"
-    if pending.is_symlink():
-        pending.unlink()
-    os.symlink(release_id, pending)
-    os.replace(pending, releases_dir / CURRENT)
+    try:
+        if pending.is_symlink():
+            pending.unlink()
+        os.symlink(release_id, pending)
+        os.replace(pending, releases_dir / CURRENT)
+    except OSError as error:
+        raise _unwritable(releases_dir, error) from error
     _fsync(releases_dir)
     return Release(final, manifest)
