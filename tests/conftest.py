@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -98,3 +100,57 @@ def server(built_release: Release) -> Iterator[str]:
     running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2", "--timeout", "3")
     yield running.url
     running.stop()
+
+
+ARTIFACTS = PROJECT / "test-artifacts"
+SPACEKG = Path(sys.executable).parent / "spacekg"  # the console script of this environment
+
+
+class BuildRun:
+    """A finished `spacekg build` child: exit code, standard error, wall time and peak resident memory."""
+
+    def __init__(self, code: int, stderr: str, seconds: float, peak_rss_mib: float) -> None:
+        self.code, self.stderr, self.seconds, self.peak_rss_mib = code, stderr, seconds, peak_rss_mib
+
+
+def run_cli_build(project: Path, timeout: float = 300) -> BuildRun:
+    """Run the `spacekg build` console script in `project` and wait for it, measuring its own peak RSS (wait4)."""
+    with tempfile.TemporaryFile() as stderr:
+        started = time.monotonic()
+        process = subprocess.Popen([str(SPACEKG), "--project", str(project), "build"], stdout=subprocess.DEVNULL, stderr=stderr,
+                                   cwd=project, env={**os.environ, "PYTHONWARNINGS": "ignore"}, start_new_session=True)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                os.killpg(process.pid, signal.SIGKILL)
+                os.wait4(process.pid, 0)
+                raise AssertionError(f"spacekg build took longer than {timeout} s")
+            time.sleep(0.05)
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+        stderr.seek(0)
+        # ru_maxrss is in KiB on Linux
+        return BuildRun(process.returncode, stderr.read().decode(errors="replace"), time.monotonic() - started, usage.ru_maxrss / 1024)
+
+
+def release_fingerprint(releases_dir: Path) -> dict[str, str]:
+    """SHA-256 of every file under the releases folder, and where each link points."""
+    prints = {}
+    for path in sorted(releases_dir.rglob("*")):
+        name = str(path.relative_to(releases_dir))
+        if path.is_symlink():
+            prints[name] = "-> " + os.readlink(path)
+        elif path.is_file():
+            prints[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return prints
+
+
+def record_figures(section: str, figures: dict[str, object]) -> None:
+    """Merge one test's figures into test-artifacts/faults.json (quoted by BENCHMARKS.md)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "faults.json"
+    recorded = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
+    recorded.setdefault(section, {}).update(figures)
+    target.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -22,9 +22,16 @@ def _parse(source: TurtleSource) -> Graph:
             pass
     except SyntaxError as error:
         detail = str(error).split(": ", 1)[-1]
+        hint = "fix the statement; every statement ends with ' .'"
+        if (error.lineno or 0) >= source.text.count("\n") and not source.text.endswith("\n"):
+            hint += "; the file ends mid-statement without a line break: if it was cut short, restore it from version control"
         raise SourceDataError(SourcePosition(source.path, error.lineno or 0, str(error.offset or "")),
-                              f"Turtle syntax error: {detail}", "fix the statement; every statement ends with ' .'") from error
-    return Graph().parse(data=source.text, format="turtle")
+                              f"Turtle syntax error: {detail}", hint) from error
+    try:
+        return Graph().parse(data=source.text, format="turtle")
+    except Exception as error:  # rdflib raises many parser exception types; pyoxigraph accepted the syntax, so these are rare
+        raise SourceDataError(SourcePosition(source.path, 0), f"Turtle that rdflib cannot read: {error}",
+                              "write the statement in plain Turtle 1.1") from error
 
 
 def _line_of(source: TurtleSource, subject: URIRef, prefixes: dict[str, str]) -> int:

@@ -8,6 +8,11 @@ Layout of the releases folder:
         release.json      manifest: counts, checksums, source files, tool versions
         positions.json    file:line of every minted subject
     .building-*/          a build in progress (removed on failure; stale ones removed by the next build)
+    .current-*            the new `current` link just before it is renamed over the old one (stale ones removed too)
+
+A build killed at any point (SIGKILL, power loss) leaves `current` on a complete release: the release
+folder is written and flushed to disk before it is renamed into place, and the link is switched by one
+rename after that rename is itself on disk.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from spacekg.errors import NoReleaseError
+from spacekg.errors import NoReleaseError, SpaceKGError
 
 CURRENT = "current"
 BUILDING_PREFIX = ".building-"
@@ -72,14 +77,43 @@ def current_release(releases_dir: Path) -> Release:
     if not link.exists():
         raise NoReleaseError(f"no release has been built in {releases_dir}", "run 'spacekg build' first")
     path = link.resolve()
-    return Release(path, json.loads((path / "release.json").read_text(encoding="utf-8")))
+    try:
+        manifest = json.loads((path / "release.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise NoReleaseError(f"the current release {path.name} in {releases_dir} has no readable release.json: it is incomplete",
+                             "run 'spacekg build' to publish a complete release") from error
+    return Release(path, manifest)
 
 
 def remove_stale_builds(releases_dir: Path) -> None:
-    """Remove folders of builds that were interrupted; they were never switched in."""
+    """Remove what interrupted builds left: scratch folders and links that were never switched in."""
     if releases_dir.is_dir():
         for leftover in releases_dir.glob(BUILDING_PREFIX + "*"):
             shutil.rmtree(leftover, ignore_errors=True)
+        for pending in releases_dir.glob(f".{CURRENT}-*"):
+            if pending.is_symlink():
+                pending.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder's entries to disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file under `folder`, then every folder bottom-up, so that a rename of `folder` made
+    after this cannot reach the disk before the contents do (ext4 and XFS may reorder otherwise)."""
+    folders = []
+    for root, _, files in os.walk(folder):
+        folders.append(Path(root))
+        for name in files:
+            _fsync(Path(root) / name)
+    for path in reversed(folders):
+        _fsync(path)
 
 
 def write_dumps(store: ox.Store, dumps_dir: Path) -> dict[str, str]:
@@ -99,29 +133,49 @@ def write_dumps(store: ox.Store, dumps_dir: Path) -> dict[str, str]:
     return checksums
 
 
+def _unwritable(releases_dir: Path, error: OSError) -> SpaceKGError:
+    return SpaceKGError(f"the release could not be written in {releases_dir}: {error.strerror or error}"
+                        + (f" ({error.filename})" if error.filename else ""),
+                        "check the free space and permissions of the releases folder (--releases or SPACEKG_RELEASES_DIR); "
+                        "the current release was not switched")
+
+
 def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[str, Any]]) -> Release:
     """Build a release in a scratch folder with `fill`, then switch `current` to it atomically.
 
     `fill(folder)` writes the store, dumps and positions and returns the manifest. If it raises, the
-    scratch folder is removed and `current` still points at the previous release.
+    scratch folder is removed and `current` still points at the previous release. A folder that cannot
+    be written (no space, no permission, a file in the way) is a SpaceKGError naming it, not a traceback.
     """
-    releases_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_builds(releases_dir)
-    scratch = releases_dir / f"{BUILDING_PREFIX}{release_id}"
-    scratch.mkdir()
+    try:
+        releases_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_builds(releases_dir)
+        scratch = releases_dir / f"{BUILDING_PREFIX}{release_id}"
+        scratch.mkdir()
+    except OSError as error:
+        raise _unwritable(releases_dir, error) from error
     try:
         manifest = dict(fill(scratch))
         manifest["release_id"] = release_id
         (scratch / "release.json").write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+        fsync_tree(scratch)
         final = releases_dir / release_id
         os.rename(scratch, final)
+        _fsync(releases_dir)
+    except OSError as error:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise _unwritable(releases_dir, error) from error
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     # Replace the symlink in one rename so readers see either the old or the new release, never none.
     pending = releases_dir / f".{CURRENT}-{release_id}"
-    if pending.is_symlink():
-        pending.unlink()
-    os.symlink(release_id, pending)
-    os.replace(pending, releases_dir / CURRENT)
+    try:
+        if pending.is_symlink():
+            pending.unlink()
+        os.symlink(release_id, pending)
+        os.replace(pending, releases_dir / CURRENT)
+    except OSError as error:
+        raise _unwritable(releases_dir, error) from error
+    _fsync(releases_dir)
     return Release(final, manifest)
