@@ -18,6 +18,8 @@ import pytest
 
 from conftest import BuildRun, record_figures, release_fingerprint, run_cli_build
 from spacekg.errors import SourceDataError, SourceDataErrors
+from spacekg.pipeline import assemble
+from spacekg.settings import Settings, load_settings
 from spacekg.sources import MAX_SOURCE_BYTES, read_sources
 from spacekg.store.releases import current_release
 from spacekg.validate import DataDoesNotConform
@@ -190,7 +192,7 @@ def test_a_100_mb_csv_is_refused_by_size_before_it_is_read(project: Path) -> Non
             number += len(rows)
     size_mib = events.stat().st_size / 2**20
     run = build_refused(project, "csv_100_mb", SourceDataError.exit_code, file_mib=round(size_mib, 1), limit_mib=MAX_SOURCE_BYTES / 2**20)
-    assert f"error: data/events.csv:0: the file is {size_mib:.1f} MiB, over the limit of {MAX_SOURCE_BYTES / 2**20:g} MiB" in run.stderr
+    assert f"error: data/events.csv: the file is {size_mib:.1f} MiB, over the limit of {MAX_SOURCE_BYTES / 2**20:g} MiB" in run.stderr
     assert "setting max_source_bytes" in run.stderr and "SPACEKG_MAX_SOURCE_BYTES" in run.stderr
     assert run.peak_rss_mib < MEMORY_BOUND_MIB, f"peak RSS {run.peak_rss_mib:.0f} MiB"
 
@@ -201,8 +203,14 @@ def test_the_size_limit_admits_a_file_of_exactly_the_limit(tmp_path: Path) -> No
     largest = max(data.iterdir(), key=lambda path: path.stat().st_size)
     size = largest.stat().st_size
     assert read_sources(data, tmp_path, max_file_bytes=size).checksums
-    with pytest.raises(SourceDataErrors, match=f"data/{largest.name}:0: the file is .* MiB, over the limit"):
+    with pytest.raises(SourceDataErrors, match=f"data/{largest.name}: the file is .* MiB, over the limit"):
         read_sources(data, tmp_path, max_file_bytes=size - 1)
+
+
+def test_the_size_limit_is_the_max_source_bytes_setting(project_copy: Settings) -> None:
+    limited = load_settings({"SPACEKG_MAX_SOURCE_BYTES": "4096"}, project_dir=project_copy.project_dir)
+    with pytest.raises(SourceDataErrors, match="over the limit of 0.00390625 MiB"):
+        assemble(limited)
 
 
 # -- a forbidden cycle -----------------------------------------------------------------------------

@@ -27,14 +27,14 @@ class SpaceKGError(Exception):
 
 @dataclass(frozen=True)
 class SourcePosition:
-    """Where in the curated sources something was written (1-based line; column name or number)."""
+    """Where in the curated sources something was written (1-based line, 0 for the whole file; column name or number)."""
 
     path: str
     line: int
     column: str = ""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" + (f": column {self.column}" if self.column else "")
+        return (f"{self.path}:{self.line}" if self.line else self.path) + (f": column {self.column}" if self.column else "")
 
 
 class SourceDataError(SpaceKGError):

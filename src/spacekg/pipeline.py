@@ -23,7 +23,7 @@ from spacekg.namespaces import RDFS, Minter
 from spacekg.rdf import AssertedGraph, map_sources
 from spacekg.reason import Reasoning, reason
 from spacekg.settings import Settings
-from spacekg.sources import MAX_SOURCE_BYTES, read_sources
+from spacekg.sources import read_sources
 from spacekg.store.loading import disk_store, graph_sizes, memory_store
 from spacekg.store.provenance import provenance_graph
 from spacekg.store.releases import Release, current_release, publish, write_dumps
@@ -84,8 +84,7 @@ def assemble(settings: Settings, progress: Progress = _quiet, timings: Timings |
     progress("reading ontology/ and data/")
     with timings.stage("read"):
         ontology = load_ontology(settings.ontology)
-        # `max_source_bytes` is the settings field for the limit; until a deployment's settings carry it, the default applies.
-        sources = read_sources(settings.data, settings.project_dir, getattr(settings, "max_source_bytes", MAX_SOURCE_BYTES))
+        sources = read_sources(settings.data, settings.project_dir, settings.max_source_bytes)
     progress(f"mapping {sum(len(t) for t in sources.tables.values())} records from {len(sources.checksums)} files")
     with timings.stage("map"):
         asserted = map_sources(sources, ontology, Minter(settings.base_iri))

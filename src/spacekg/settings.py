@@ -34,6 +34,7 @@ class Settings:
     max_result_rows: int = 10000
     max_query_bytes: int = 100_000
     dataset_files: tuple[Path, ...] = ()
+    max_source_bytes: int = 32 << 20  # a curated file larger than this is refused before it is read
     store_url: str = ""  # a remote SPARQL 1.1 query endpoint to answer from instead of the embedded store
 
     def __post_init__(self) -> None:
