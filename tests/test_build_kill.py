@@ -14,6 +14,7 @@ interrupted build, and a releases folder that cannot be written.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -32,9 +33,10 @@ import pytest
 
 from conftest import SPACEKG, record_figures, release_fingerprint, run_cli_build
 from spacekg.cli import main
-from spacekg.errors import SpaceKGError
+from spacekg.errors import BuildInProgress, SpaceKGError
+from spacekg.pipeline import build
 from spacekg.settings import Settings
-from spacekg.store.releases import BUILDING_PREFIX, CURRENT, publish
+from spacekg.store.releases import BUILDING_PREFIX, CURRENT, LOCK_FILE, current_release, publish
 
 SEED = 20261122
 RANDOM_KILLS = 14  # at a random moment of an unchanged rebuild (validation report reused)
@@ -250,3 +252,16 @@ def test_a_releases_folder_that_cannot_be_written_is_a_clear_error_and_no_traceb
     assert f"error: the release could not be written in {project_copy.releases}: Not a directory" in err
     assert "fix: check the free space and permissions of the releases folder" in err
     assert blocker.read_text(encoding="utf-8") == "a file where the releases folder should be\n"
+
+
+def test_a_second_build_while_one_is_publishing_is_refused_and_harms_nothing(project_copy: Settings) -> None:
+    first = build(project_copy)
+    before = release_fingerprint(project_copy.releases)
+    with open(project_copy.releases / LOCK_FILE, "a") as held:  # what a running build holds while it publishes
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(BuildInProgress, match="another build is publishing into"):
+            build(project_copy)
+        assert main(["--project", str(project_copy.project_dir), "build"]) == 75
+    assert current_release(project_copy.releases).release_id == first.release_id
+    assert release_fingerprint(project_copy.releases) == before
+    assert build(project_copy).release_id != first.release_id  # the lock ended with its holder

@@ -76,6 +76,13 @@ class NoReleaseError(SpaceKGError):
     exit_code = 69
 
 
+class BuildInProgress(SpaceKGError):
+    """Another build is publishing into the same releases folder."""
+
+    http_status = 503
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
 class QueryError(SpaceKGError):
     """A SPARQL query could not be parsed or evaluated."""
 

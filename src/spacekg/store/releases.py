@@ -17,6 +17,7 @@ rename after that rename is itself on disk.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -28,10 +29,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from spacekg.errors import NoReleaseError, SpaceKGError
+from spacekg.errors import BuildInProgress, NoReleaseError, SpaceKGError
 
 CURRENT = "current"
 BUILDING_PREFIX = ".building-"
+LOCK_FILE = ".publish.lock"  # held by the build that is publishing
 DUMP_FORMATS = {  # file name -> (format, whether it keeps named graphs)
     "spacekg.nq": (ox.RdfFormat.N_QUADS, True),
     "spacekg.trig": (ox.RdfFormat.TRIG, True),
@@ -149,6 +151,21 @@ def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[
     """
     try:
         releases_dir.mkdir(parents=True, exist_ok=True)
+        lock = open(releases_dir / LOCK_FILE, "a")  # noqa: SIM115  (held for the whole publish; closed below)
+    except OSError as error:
+        raise _unwritable(releases_dir, error) from error
+    with lock:
+        try:
+            # Two builds at once would remove each other's scratch folder; the lock goes with the process, even on SIGKILL.
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildInProgress(f"another build is publishing into {releases_dir}",
+                                  "wait for it to finish, then build again (its lock ends with it, even if it is killed)") from None
+        return _publish_locked(releases_dir, release_id, fill)
+
+
+def _publish_locked(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[str, Any]]) -> Release:
+    try:
         remove_stale_builds(releases_dir)
         scratch = releases_dir / f"{BUILDING_PREFIX}{release_id}"
         scratch.mkdir()
