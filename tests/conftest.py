@@ -98,3 +98,27 @@ def server(built_release: Release) -> Iterator[str]:
     running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2", "--timeout", "3")
     yield running.url
     running.stop()
+
+
+class PatientServer(RunningServer):
+    """A RunningServer that waits out a slow first answer instead of failing (and leaking the server).
+
+    RunningServer's start gives /health one second to answer and only retries refused connections; on a
+    busy machine the workers may still be booting after that second, and the ReadTimeout then escapes
+    with the server left running. Here the wait goes on (up to 60 s more), and a server that never
+    answers is stopped before the error is raised.
+    """
+
+    def __init__(self, *args: str) -> None:
+        try:
+            super().__init__(*args)
+        except requests.Timeout:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if requests.get(self.url + "/health", timeout=10).ok:
+                        return
+                except (requests.ConnectionError, requests.Timeout):
+                    time.sleep(0.5)
+            self.stop()
+            raise RuntimeError("server did not answer /health within 60 s") from None
