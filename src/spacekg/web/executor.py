@@ -210,6 +210,7 @@ class QueryExecutor:
             else:
                 self.timeouts += 1
                 self.close()
+                self._respawn()
                 raise QueryTimeout(f"the query ran longer than the time limit of {timeout_s:g} s and was stopped",
                                    "add LIMIT, narrow the patterns, or pass a lower timeout to fail sooner")
         except (EOFError, BrokenPipeError, ConnectionResetError) as error:
@@ -220,6 +221,13 @@ class QueryExecutor:
             failure.http_status = outcome.error_status or 400
             raise failure
         return outcome
+
+    def _respawn(self) -> None:
+        """Fork the next child now, so that it has started (and loaded its sandbox) before the next job comes."""
+        try:
+            self._ensure_child()
+        except OSError:
+            pass  # no process could be forked now; the next job tries again and reports what fails
 
     def _demote(self) -> None:
         if self._process is None or self._process.pid is None:
