@@ -100,8 +100,10 @@ def _log(running: RunningServer) -> str:
 @pytest.fixture(autouse=True)
 def server_log_stays_clean(fuzz_server: RunningServer) -> Iterator[None]:
     """After each test, the part of the server's log it caused holds no traceback."""
-    start = len(_log(fuzz_server))
+    start, sent = len(_log(fuzz_server)), SENT[0]
     yield
+    if SENT[0] > sent:
+        print(f"{SENT[0] - sent} generated requests sent")  # pytest -rP shows how much each fuzz test tried
     written = _log(fuzz_server)[start:]
     found = written.find("Traceback")
     assert found < 0, "the server logged a traceback:\n" + written[max(0, found - 400):found + 3000]
@@ -110,6 +112,7 @@ def server_log_stays_clean(fuzz_server: RunningServer) -> Iterator[None]:
 # --- sending and judging ----------------------------------------------------------------------------------
 
 _session = requests.Session()
+SENT = [0]  # requests sent by this module, for the figures
 
 
 def send(running: RunningServer, probe: Probe) -> Answer:
@@ -160,6 +163,7 @@ def judge(probe: Probe, answer: Answer) -> None:
 
 
 def check(running: RunningServer, probe: Probe) -> None:
+    SENT[0] += 1
     judge(probe, send(running, probe))
 
 
