@@ -73,9 +73,9 @@ class RunningServer:
                 self.stderr_file.close()
                 raise RuntimeError(f"server exited: {message}")
             try:
-                if requests.get(self.url + "/health", timeout=1).ok:
+                if requests.get(self.url + "/health", timeout=5).ok:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or workers still booting on a busy machine
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("server did not start within 60 s")

@@ -29,7 +29,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 2
-    threads: int = 4
+    threads: int = 8
     query_timeout_s: float = 30.0
     max_result_rows: int = 10000
     max_query_bytes: int = 100_000

@@ -5,6 +5,10 @@ signals), so the only dependable limit is a process boundary: the worker forks a
 the store, sends it jobs over a pipe, and on timeout kills it with SIGKILL and forks a fresh one.
 The child shares the in-memory store copy-on-write, so a respawn costs milliseconds.
 
+Long queries yield: a child whose query has run past a short grace period is demoted to the lowest
+CPU priority, so that short queries (in other children) are not slowed by runaways that will be
+killed at the limit anyway.
+
 The child is also sandboxed: a seccomp filter makes creating any IPv4/IPv6 socket fail. pyoxigraph
 evaluates SERVICE by making HTTP requests and offers no switch to turn that off, so this is what
 guarantees that no query reaches another host, whatever a lexer thinks the query says. If the
@@ -20,6 +24,8 @@ import os
 import queue
 import signal
 import socket
+import threading
+import traceback
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
@@ -66,18 +72,24 @@ class QueryOutcome:
 
 
 TRUNCATION_NOTE = "urn:spacekg:result-truncated"
+# A query still running after this long is a long one. Its process then runs at the lowest CPU priority
+# (niceness 19), so that on a machine with few cores the short lookups that make up most traffic still
+# get the CPU at once while long queries use what is left, until they end or hit the time limit.
+LONG_QUERY_AFTER_S = 0.02
+LONG_QUERY_NICENESS = 19
 
 
 def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
     """Evaluate a job in this process (the child calls it; tests may too)."""
     kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
-    if job.default_graphs or job.named_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-        if job.named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    elif job.union_default:
-        kwargs["use_default_graph_as_union"] = True
     try:
+        # Graph IRIs are checked by the protocol; inside the try, one that slipped through is a 400, not a dead child.
+        if job.default_graphs or job.named_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+            if job.named_graphs:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        elif job.union_default:
+            kwargs["use_default_graph_as_union"] = True
         result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
         if isinstance(result, ox.QueryBoolean):
             value = bool(result)
@@ -148,7 +160,15 @@ def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Sto
         if sandbox_problem:
             connection.send(QueryOutcome(b"", "", "", 0, False, error=sandbox_problem + "; queries are refused", error_status=503))
             continue
-        connection.send(evaluate(store, job))
+        try:
+            outcome = evaluate(store, job)
+        except Exception:  # the child's top level, the one place its errors end
+            # A bug must not pass for a dead child ("ended unexpectedly", a 400): it comes back as a 500,
+            # with its traceback in the server's log, and the child lives on for the next query.
+            traceback.print_exc()
+            outcome = QueryOutcome(b"", "", "", 0, False, error="the query process failed on this query; the error was logged",
+                                   error_status=500)
+        connection.send(outcome)
 
 
 class QueryExecutor:
@@ -159,6 +179,7 @@ class QueryExecutor:
         self._context = multiprocessing.get_context("fork")
         self._process: BaseProcess | None = None
         self._connection: multiprocessing.connection.Connection | None = None
+        self._demoted = False
         self.timeouts = 0
 
     def _ensure_child(self) -> multiprocessing.connection.Connection:
@@ -172,15 +193,25 @@ class QueryExecutor:
         return self._connection
 
     def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
-        """Evaluate `job`; raise QueryTimeout after `timeout_s` seconds, leaving a fresh child behind."""
+        """Evaluate `job`; raise QueryTimeout after `timeout_s` seconds, leaving a fresh child behind.
+
+        A query still running after LONG_QUERY_AFTER_S has its process demoted to the lowest CPU priority
+        until it ends, so that short queries arriving meanwhile are not slowed by it.
+        """
         connection = self._ensure_child()
         try:
             connection.send(job)
-            if connection.poll(timeout_s):
+            answered = connection.poll(min(timeout_s, LONG_QUERY_AFTER_S))
+            if not answered and timeout_s > LONG_QUERY_AFTER_S:
+                self._demote()
+                answered = connection.poll(timeout_s - LONG_QUERY_AFTER_S)
+            if answered:
                 outcome: QueryOutcome = connection.recv()
+                self._restore()
             else:
                 self.timeouts += 1
                 self.close()
+                self._respawn()
                 raise QueryTimeout(f"the query ran longer than the time limit of {timeout_s:g} s and was stopped",
                                    "add LIMIT, narrow the patterns, or pass a lower timeout to fail sooner")
         except (EOFError, BrokenPipeError, ConnectionResetError) as error:
@@ -192,10 +223,43 @@ class QueryExecutor:
             raise failure
         return outcome
 
+    def _respawn(self) -> None:
+        """Fork the next child now, so that it has started (and loaded its sandbox) before the next job comes."""
+        try:
+            self._ensure_child()
+        except OSError:
+            pass  # no process could be forked now; the next job tries again and reports what fails
+
+    def _demote(self) -> None:
+        if self._process is None or self._process.pid is None:
+            return
+        try:
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, LONG_QUERY_NICENESS)
+            self._demoted = True
+        except ProcessLookupError:
+            pass  # the child has just ended; the poll that follows reads its answer or its end
+
+    def _restore(self) -> None:
+        """Give the child back the worker's priority for its next job, or replace it if that is not allowed."""
+        if not self._demoted:
+            return
+        self._demoted = False
+        try:
+            assert self._process is not None and self._process.pid is not None
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, os.getpriority(os.PRIO_PROCESS, 0))
+        except (PermissionError, ProcessLookupError):
+            # Without CAP_SYS_NICE a process may lower priorities but not raise them again: a fresh
+            # child (forked from the worker, at the worker's priority) costs a few milliseconds.
+            self.close()
+
     def close(self) -> None:
+        self._demoted = False
         if self._process is not None and self._process.is_alive():
             self._process.kill()
-            self._process.join(timeout=5)
+            # A killed child frees its memory at the priority it had: demoted and large (a sort of a cross
+            # product holds gigabytes), that can take seconds on a busy machine. It is reaped in the
+            # background, so that the answer (a 503 at the limit) does not wait for it.
+            threading.Thread(target=self._process.join, name="reap-query-process", daemon=True).start()
         if self._connection is not None:
             self._connection.close()
         self._process, self._connection = None, None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from flask import Request
 
 from spacekg.errors import SpaceKGError, UsageError
@@ -82,10 +84,23 @@ def parse_query_request(request: Request, max_timeout_s: float, max_query_bytes:
         try:
             asked = float(params["timeout"])
         except ValueError:
-            raise UsageError(f"timeout {params['timeout']!r} is not a number of seconds", "e.g. timeout=5") from None
+            asked = math.nan
+        if math.isnan(asked):  # float() reads "nan", which no comparison below would catch
+            raise UsageError(f"timeout {params['timeout']!r} is not a number of seconds", "e.g. timeout=5")
         if asked <= 0:
             raise UsageError("timeout must be more than 0 seconds", "e.g. timeout=5")
         timeout_s = min(asked, max_timeout_s)  # a client may only lower the server's limit
-    default_graphs = tuple(params.getlist("default-graph-uri"))
-    named_graphs = tuple(params.getlist("named-graph-uri"))
+    default_graphs = _graph_iris(params.getlist("default-graph-uri"), "default-graph-uri")
+    named_graphs = _graph_iris(params.getlist("named-graph-uri"), "named-graph-uri")
     return QueryRequest(query, default_graphs, named_graphs, not names_dataset(query), timeout_s)
+
+
+def _graph_iris(values: list[str], parameter: str) -> tuple[str, ...]:
+    """The graph IRIs of a dataset parameter, each checked to be an absolute IRI, as Oxigraph needs them."""
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as error:
+            raise UsageError(f"{parameter} {value!r} is not an absolute IRI ({error})",
+                             "give the full IRI of a graph, e.g. https://w3id.org/spacekg/graph/asserted") from None
+    return tuple(values)

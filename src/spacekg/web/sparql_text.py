@@ -27,9 +27,18 @@ CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 
 
+LAST_CODEPOINT = 0x10FFFF
+
+
+def _codepoint(match: re.Match[str]) -> str:
+    value = int(match.group(1) or match.group(2), 16)
+    # \U0011FFFF and beyond name no character; the escape is left as written and Oxigraph's parser refuses it.
+    return chr(value) if value <= LAST_CODEPOINT else match.group(0)
+
+
 def unescape_codepoints(text: str) -> str:
     r"""Apply SPARQL's \uXXXX and \UXXXXXXXX escapes, which the grammar allows anywhere (SPARQL 1.1, 19.2)."""
-    return CODEPOINT_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return CODEPOINT_ESCAPE.sub(_codepoint, text)
 
 
 def keywords(text: str) -> list[str]:
