@@ -83,6 +83,13 @@ class BuildInProgress(SpaceKGError):
     exit_code = 75  # EX_TEMPFAIL: try again later
 
 
+class QueryTimeout(SpaceKGError):
+    """The query ran past its time limit and was stopped (or, in a remote store, no longer waited for)."""
+
+    http_status = 503
+    exit_code = 70
+
+
 class QueryError(SpaceKGError):
     """A SPARQL query could not be parsed or evaluated."""
 

@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 import urllib3
 
-from spacekg.errors import QueryError, SpaceKGError, UsageError
+from spacekg.errors import QueryError, QueryTimeout, SpaceKGError, UsageError
 from spacekg.namespaces import SKG, Minter
 from spacekg.store.releases import Release
 
@@ -37,13 +37,6 @@ class RemoteStoreError(SpaceKGError):
 
     http_status = 502
     exit_code = 69
-
-
-class RemoteTimeout(SpaceKGError):
-    """The remote store did not answer within the time limit."""
-
-    http_status = 503
-    exit_code = 70
 
 
 @dataclass(frozen=True)
@@ -94,10 +87,11 @@ def request(endpoint: RemoteEndpoint, method: str, *, timeout_s: float, body: by
                 raise RemoteStoreError(f"the remote store's answer is larger than {MAX_ANSWER_BYTES >> 20} MB",
                                        "add LIMIT, or narrow the query")
             if time.monotonic() > deadline:
-                raise RemoteTimeout(f"the remote store did not answer within {timeout_s:g} s", "add LIMIT, or narrow the query")
+                raise QueryTimeout(f"the remote store did not answer within the time limit of {timeout_s:g} s", "add LIMIT, or narrow the query")
         response.release_conn()
     except urllib3.exceptions.TimeoutError as error:
-        raise RemoteTimeout(f"the remote store did not answer within {timeout_s:g} s", "add LIMIT, or narrow the query") from error
+        raise QueryTimeout(f"the remote store did not answer within the time limit of {timeout_s:g} s",
+                           "add LIMIT, or narrow the query") from error
     except urllib3.exceptions.HTTPError as error:
         raise RemoteStoreError(f"the remote store at {endpoint.url} cannot be reached: {error}",
                                "check that it is running and that the URL is right") from error

@@ -31,18 +31,11 @@ from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
-from spacekg.errors import QueryError, SpaceKGError
+from spacekg.errors import QueryError, QueryTimeout
 from spacekg.namespaces import PREFIXES
 from spacekg.store.serving import ServedStore
 from spacekg.web import results
 from spacekg.web.mediatypes import GRAPH_TYPES
-
-
-class QueryTimeout(SpaceKGError):
-    """The query ran past its time limit and was stopped."""
-
-    http_status = 503
-    exit_code = 70
 
 
 @dataclass(frozen=True)
@@ -69,6 +62,14 @@ class QueryOutcome:
     error: str = ""
     error_status: int = 0
     headers: dict[str, str] = field(default_factory=dict)
+
+    def raise_for_error(self) -> QueryOutcome:
+        """This outcome, or the QueryError (with the evaluator's HTTP status) that it reports."""
+        if self.error:
+            failure = QueryError(self.error)
+            failure.http_status = self.error_status or 400
+            raise failure
+        return self
 
 
 TRUNCATION_NOTE = "urn:spacekg:result-truncated"
@@ -217,11 +218,7 @@ class QueryExecutor:
         except (EOFError, BrokenPipeError, ConnectionResetError) as error:
             self.close()
             raise QueryError("the query process ended unexpectedly (the query may need more memory than allowed)") from error
-        if outcome.error:
-            failure = QueryError(outcome.error)
-            failure.http_status = outcome.error_status or 400
-            raise failure
-        return outcome
+        return outcome.raise_for_error()
 
     def _respawn(self) -> None:
         """Fork the next child now, so that it has started (and loaded its sandbox) before the next job comes."""

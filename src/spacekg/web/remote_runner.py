@@ -51,12 +51,7 @@ class RemoteQueryRunner:
     def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
         refuse_service(job.query)
         within_limit = RemoteStore(self.store.endpoint, self.store.graphs, timeout_s)
-        outcome = evaluate(within_limit, job)
-        if outcome.error:
-            failure = QueryError(outcome.error)
-            failure.http_status = outcome.error_status or 400
-            raise failure
-        return outcome
+        return evaluate(within_limit, job).raise_for_error()
 
     def close(self) -> None:
         """Nothing to stop: connections are pooled and shared."""
