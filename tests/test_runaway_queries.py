@@ -148,3 +148,23 @@ def test_runaways_are_stopped_at_the_limit_while_cheap_lookups_stay_fast(limited
         assert LIMIT_S - 0.1 <= seconds < LIMIT_S + 2.0, (name, seconds)
     assert figures["p50_ratio"] <= MAX_P50_RATIO, figures
     assert figures["p99_ratio"] <= MAX_P99_RATIO, figures
+
+
+def test_a_query_that_needs_too_much_memory_fails_alone_and_names_the_limit(built_release: Release, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPACEKG_QUERY_MEMORY_MB", "300")
+    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "1", "--timeout", "20")
+    try:
+        # Sorting a cross product holds it all in memory: ~860 MB within 2 s without a cap.
+        hungry = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?a ?b ?c LIMIT 1"
+        started = time.monotonic()
+        answer = requests.post(running.url + "/sparql", data={"query": hungry}, timeout=60)
+        seconds = time.monotonic() - started
+        assert answer.status_code == 400, answer.text
+        assert "more memory than allowed of 300 MB per query" in answer.text and "fix:" in answer.text
+        assert seconds < 15, f"stopped by the time limit ({seconds:.1f} s), not by the memory cap"
+        cheap = requests.get(running.url + "/sparql", params={"query": "ASK { ?s a skg:Treaty }"},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert cheap.status_code == 200 and cheap.json()["boolean"] is True
+    finally:
+        running.stop(keep_stderr=True)
+    assert "Traceback" not in running.stderr_text

@@ -47,7 +47,7 @@ def release_probe(settings: Settings, dataset: ServedDataset) -> Callable[[], st
 def bundle(dataset: ServedDataset, settings: Settings) -> Served:
     """What a worker keeps for one release: its query runner, result cache and page caches."""
     store = dataset.store
-    runner: QueryRunner = RemoteQueryRunner(store) if isinstance(store, RemoteStore) else ExecutorPool(store, settings.threads)
+    runner: QueryRunner = RemoteQueryRunner(store) if isinstance(store, RemoteStore) else ExecutorPool(store, settings.threads, settings.query_memory_mb)
     return Served(dataset, runner, ResultCache(max_entries=512, max_bytes=64 << 20), Site(dataset, settings.base_iri))
 
 

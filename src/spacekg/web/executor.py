@@ -22,6 +22,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import queue
+import resource
 import signal
 import socket
 import threading
@@ -149,10 +150,24 @@ def forbid_network() -> str:
     return ""
 
 
-def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store) -> None:
+def limit_memory(extra_mb: int) -> None:
+    """Cap this process's address space at its size now plus `extra_mb` (0: no cap).
+
+    The child shares the store with its worker, so the cap is what one query may add on top of it.
+    A query that needs more makes an allocation fail and the child die, which the worker reports.
+    """
+    if extra_mb > 0:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            size_now = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        cap = size_now + extra_mb * (1 << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store, memory_mb: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sandbox_problem = forbid_network()
+    limit_memory(memory_mb)
     while True:
         try:
             job = connection.recv()
@@ -175,8 +190,9 @@ def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Sto
 class QueryExecutor:
     """One child process per web worker; kill-and-respawn enforces the time limit."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, memory_mb: int = 0) -> None:
         self.store = store
+        self.memory_mb = memory_mb
         self._context = multiprocessing.get_context("fork")
         self._process: BaseProcess | None = None
         self._connection: multiprocessing.connection.Connection | None = None
@@ -187,7 +203,7 @@ class QueryExecutor:
         if self._process is None or not self._process.is_alive() or self._connection is None:
             self.close()
             parent_end, child_end = self._context.Pipe()
-            process = self._context.Process(target=_child_loop, args=(child_end, self.store), daemon=True)
+            process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb), daemon=True)
             process.start()
             child_end.close()
             self._process, self._connection = process, parent_end
@@ -217,7 +233,9 @@ class QueryExecutor:
                                    "add LIMIT, narrow the patterns, or pass a lower timeout to fail sooner")
         except (EOFError, BrokenPipeError, ConnectionResetError) as error:
             self.close()
-            raise QueryError("the query process ended unexpectedly (the query may need more memory than allowed)") from error
+            limit = f" of {self.memory_mb} MB per query" if self.memory_mb else ""
+            raise QueryError(f"the query process ended unexpectedly: the query probably needed more memory than allowed{limit}",
+                             "add LIMIT, avoid ORDER BY or DISTINCT over very large results, or narrow the patterns") from error
         return outcome.raise_for_error()
 
     def _respawn(self) -> None:
@@ -265,9 +283,9 @@ class QueryExecutor:
 class ExecutorPool:
     """One executor (and child process) per request thread of a worker, handed out one at a time."""
 
-    def __init__(self, store: ox.Store, size: int) -> None:
+    def __init__(self, store: ox.Store, size: int, memory_mb: int = 0) -> None:
         self._idle: queue.SimpleQueue[QueryExecutor] = queue.SimpleQueue()
-        self._all = [QueryExecutor(store) for _ in range(max(1, size))]
+        self._all = [QueryExecutor(store, memory_mb) for _ in range(max(1, size))]
         for executor in self._all:
             self._idle.put(executor)
 
