@@ -238,7 +238,7 @@ def test_the_next_publish_removes_stale_scratch_folders_and_pending_links(tmp_pa
     (releases / f"{BUILDING_PREFIX}r2" / "store").mkdir(parents=True)  # a build killed while filling its scratch folder
     os.symlink("r1", releases / f".{CURRENT}-r3")  # a build killed just before the switch
     publish(releases, "r4", fill)
-    assert sorted(path.name for path in releases.iterdir()) == [CURRENT, "r1", "r4"]
+    assert sorted(path.name for path in releases.iterdir()) == sorted([LOCK_FILE, CURRENT, "r1", "r4"])
     assert os.readlink(releases / CURRENT) == "r4"
 
 
