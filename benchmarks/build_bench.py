@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("read", "map", "validate", "reason", "load", "dumps")
 # The build's progress line that opens each stage (see spacekg.pipeline.build).
 STAGE_OPENERS = {"reading": "read", "mapping": "map", "validating": "validate", "reasoning": "reason", "loading the store": "load",
-                 "writing dumps": "dumps", "done": ""}
+                 "writing dumps": "dumps", "cpu:": "", "done": ""}
 ASSERTED, INFERRED = "https://w3id.org/spacekg/graph/asserted", "https://w3id.org/spacekg/graph/inferred"
 
 
@@ -46,6 +46,7 @@ class BuildRun:
     asserted: int | None = None
     inferred: int | None = None
     stopped_in: str = ""  # the stage a timed-out build was in
+    stage_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage (builds without validation only)
 
 
 def synthesize(size: int, folder: Path) -> Path:
@@ -98,6 +99,9 @@ def build_once(label: str, project: Path, releases: Path, reasoner: str, timeout
         return run
     if not validate:
         done = [text for _, text in progress if text.startswith("done: ")]
+        for _, text in progress:
+            if text.startswith("cpu: "):
+                run.stage_cpu = {stage: float(seconds) for stage, seconds in (item.split("=") for item in text[5:].split())}
         if done:
             asserted, inferred = (int(word) for word in done[-1].split() if word.isdigit())
             run.asserted, run.inferred = asserted, inferred
@@ -118,23 +122,38 @@ def unvalidated_build(project: Path, releases: Path, reasoner: str) -> None:
     At 1M triples pySHACL alone runs far past the time budget; this measures what the rest of the build costs.
     """
     from spacekg.cli import _progress
-    from spacekg.pipeline import Timings, assemble, infer
+    from spacekg.pipeline import assemble, infer
     from spacekg.settings import load_settings
     from spacekg.store.loading import disk_store, memory_store
     from spacekg.store.releases import write_dumps
 
     settings = load_settings({}, project_dir=project, reasoner=reasoner)
-    timings = Timings()
-    ontology, asserted, _ = assemble(settings, _progress, timings)
+    cpu: dict[str, float] = {}
+
+    def spent(stage: str, since: float) -> None:
+        cpu[stage] = cpu.get(stage, 0.0) + time.process_time() - since
+
+    started = time.process_time()
+    ontology, asserted, _ = assemble(settings, _progress)
+    spent("read+map", started)
     _progress("reasoning")
+    started = time.process_time()
     inferred = infer(settings, ontology, asserted).triples
+    spent("reason", started)
     _progress(f"inferred graph: {len(inferred)} new facts")
     _progress("loading the store")
+    started = time.process_time()
     store = memory_store({"urn:g:ontology": set(ontology), ASSERTED: asserted.triples, INFERRED: inferred})
+    spent("load", started)
     _progress("writing dumps")
+    started = time.process_time()
     write_dumps(store, releases / "dumps")
+    spent("dumps", started)
     _progress("loading the store (on disk)")
+    started = time.process_time()
     disk_store(releases / "store", releases / "dumps" / "spacekg.nq")
+    spent("load", started)
+    _progress("cpu: " + " ".join(f"{stage}={seconds:.2f}" for stage, seconds in cpu.items()))
     _progress(f"done: {len(asserted.triples)} asserted, {len(inferred)} inferred")
 
 
@@ -158,8 +177,10 @@ def table(runs: list[BuildRun], reasoner: str, timeout_s: float) -> str:
         core = sum(run.stages.get(s, 0.0) for s in ("validate", "reason", "load"))
         wall = f"{run.wall_s:.1f}" + (f" (stopped at {timeout_s:.0f} s timeout in {run.stopped_in})" if run.stopped_in else "")
         counts = [f"{run.asserted:,}" if run.asserted is not None else "?", f"{run.inferred:,}" if run.inferred is not None else "?"]
-        rows.append([run.label, *counts, *cells, f"{core:.1f}" + ("+" if run.stopped_in else ""), wall, f"{run.cpu_s:.1f}", f"{run.peak_mib:,.0f}"])
-    header = ["data", "asserted triples", "inferred", *(f"{s} s" for s in STAGES), "validate+reason+load s", "wall s", "CPU s", "peak MiB"]
+        cpu = f"{run.cpu_s:.1f}" + (" (" + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in run.stage_cpu.items()) + ")"
+                                       if run.stage_cpu else "")
+        rows.append([run.label, *counts, *cells, f"{core:.1f}" + ("+" if run.stopped_in else ""), wall, cpu, f"{run.peak_mib:,.0f}"])
+    header = ["data", "asserted triples", "inferred", *(f"{s} s" for s in STAGES), "validate+reason+load s", "wall s", "CPU s (by stage)", "peak MiB"]
     intro = (f"`python {shlex.join(sys.argv)}` — `spacekg build` (reasoner {reasoner}), one process per build, peak = its max RSS; "
              f"{machine()}")
     return intro + "\n\n" + markdown_table(header, rows)
@@ -191,7 +212,8 @@ def main() -> None:
             label = ("curated data" if size == 0 else f"curated + synthetic ~{size:,}") + (" (no validation)" if args.without_validation else "")
             print(f"building {label}", file=sys.stderr, flush=True)
             releases = scratch / (f"releases-{size}" + ("-unvalidated" if args.without_validation else ""))
-            releases.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(releases, ignore_errors=True)  # a kept folder from an earlier run would make the dumps step fail
+            releases.mkdir(parents=True)
             runs.append(build_once(label, project, releases, args.reasoner, args.timeout, validate=not args.without_validation))
     finally:
         if not args.keep:

@@ -93,7 +93,7 @@ class Measure:
     rps: float
     p50_ms: float
     p99_ms: float
-    failed: int  # non-2xx answers and requests that timed out
+    failed: int  # non-2xx answers and requests that timed out; -1 when wrk itself failed (e.g. the server was gone)
 
 
 def ask(url: str, timeout_s: float) -> bool:
@@ -124,10 +124,14 @@ def wrk(url: str, queries: list[str], cold: bool, duration: int, connections: in
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % (encoded, "true" if cold else "false"))
     try:
-        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", "-s", script.name, url],
-                             capture_output=True, text=True, check=True, timeout=duration + 120).stdout
+        done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", "-s", script.name, url],
+                              capture_output=True, text=True, timeout=duration + 120)
     finally:
         Path(script.name).unlink()
+    out = done.stdout
+    if done.returncode != 0 or "requests in" not in out:
+        print(f"wrk against {url} failed (exit {done.returncode}): {(done.stderr or out).strip()[-300:]}", file=sys.stderr, flush=True)
+        return Measure(0.0, math.nan, math.nan, -1)
     total = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))  # type: ignore[union-attr]
     non2xx = _count(r"Non-2xx or 3xx responses: (\d+)", out)
     timeouts = _count(r"Socket errors:.*timeout (\d+)", out)
@@ -194,7 +198,10 @@ def measure_all(running: list[Server], workloads: dict[str, list[str]], args: ar
                 for server in running:
                     measures[server.name] = wrk(server.url, queries, mode == "cold", args.duration, connections)
                     print(f"{label}, {connections} connections, {server.name}: {measures[server.name]}", file=sys.stderr, flush=True)
-                    if not settle(server.url, args.settle):
+                    if server.process is not None and server.process.poll() is not None:
+                        print(f"{server.name} exited (code {server.process.returncode}): restarting it", file=sys.stderr, flush=True)
+                        server.start()
+                    elif not settle(server.url, args.settle):
                         print(f"{server.name} still busy after {args.settle} s: restarting it", file=sys.stderr, flush=True)
                         server.stop()
                         server.start()
