@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import RunningServer
+from conftest import RunningServer, record_figures
 from spacekg.pipeline import build
 from spacekg.settings import Settings
 from spacekg.store.releases import current_release
@@ -108,7 +108,8 @@ def test_a_new_release_is_switched_in_under_load_with_no_failed_or_mixed_answer(
             after = log.releases[log.releases.index(second.release_id):]
             assert first.release_id not in after, "a worker went back to the old release"
     assert answers > 100, f"only {answers} answers: the load was too light to show anything"
-    print(f"replicas: {answers} answers, 0 errors, all 4 workers on the new release {switch_seconds:.1f} s after it was published")
+    record_figures("replicas", {"servers": len(servers), "workers_each": 2, "keep_alive_clients": len(logs), "answers": answers,
+                                "errors": 0, "mixed_answers": 0, "all_switched_after_s": round(switch_seconds, 1)})
 
 
 def test_a_release_that_cannot_be_loaded_leaves_the_old_one_serving(project_copy: Settings) -> None:
