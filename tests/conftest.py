@@ -96,8 +96,8 @@ class RunningServer:
 
 @pytest.fixture(scope="session")
 def server(built_release: Release) -> Iterator[str]:
-    """The built release served by gunicorn with two workers and a 3 s query limit."""
-    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2", "--timeout", "3")
+    """The built release served by gunicorn with two workers and a 10 s query limit (legitimate long queries must not fail on a busy machine)."""
+    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2", "--timeout", "10")
     yield running.url
     running.stop()
 

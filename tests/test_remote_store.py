@@ -77,7 +77,7 @@ def published(oxigraph: OxigraphServer, built_release: Release) -> Release:
 
 @pytest.fixture(scope="module")
 def remote_server(published: Release, oxigraph: OxigraphServer) -> Iterator[str]:
-    running = RunningServer("--releases", str(published.path.parent), "serve", "--store", oxigraph.url + "/query", "--timeout", "3")
+    running = RunningServer("--releases", str(published.path.parent), "serve", "--store", oxigraph.url + "/query", "--timeout", "10")
     yield running.url
     running.stop()
 
