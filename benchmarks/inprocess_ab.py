@@ -6,6 +6,7 @@ Run it once per code version on the same release, e.g. an older commit checked o
 """
 
 import argparse
+import logging
 import resource
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from spacekg.web import create_app
 arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 arguments.add_argument("--releases", type=Path, default=Path("var/releases"), help="releases folder with a current release")
 settings = load_settings({}, releases_dir=arguments.parse_args().releases)
+logging.getLogger("spacekg.access").disabled = True  # one JSON line per query would dominate the output
 app = create_app(settings)
 client = app.test_client()
 q = "SELECT ?s WHERE { ?s a skg:Treaty } LIMIT 5"
