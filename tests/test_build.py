@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +17,7 @@ import rdflib
 from spacekg.cli import main
 from spacekg.pipeline import build
 from spacekg.settings import Settings
-from spacekg.store.releases import Release, current_release
+from spacekg.store.releases import Release, current_release, prune_releases, publish
 
 GRAPH = "https://w3id.org/spacekg/graph/"
 
@@ -252,3 +254,31 @@ def test_why_refuses_an_asserted_triple_and_names_its_line(capsys: pytest.Captur
     err = capsys.readouterr().err
     assert code == 64
     assert "asserted, not inferred" in err and "data/participation_actions.csv:" in err
+
+
+def test_a_build_keeps_only_the_newest_releases_it_is_told_to(project_copy: Settings) -> None:
+    keeping_two = dataclasses.replace(project_copy, keep_releases=2)
+    built = [build(keeping_two) for _ in range(3)]
+    folders = sorted(path.name for path in project_copy.releases.iterdir() if path.is_dir() and not path.is_symlink())
+    assert folders == [built[1].release_id, built[2].release_id]
+    assert current_release(project_copy.releases).release_id == built[2].release_id
+
+
+def test_pruning_never_removes_the_current_release(tmp_path: Path) -> None:
+    releases = tmp_path / "releases"
+
+    def fill(folder: Path) -> dict[str, object]:
+        (folder / "positions.json").write_text("{}", encoding="utf-8")
+        return {"graphs": {}}
+
+    for release_id in ("20260101T000000Z-a", "20260102T000000Z-b", "20260103T000000Z-c"):
+        publish(releases, release_id, fill)
+    os.replace(_link(releases, "20260101T000000Z-a"), releases / "current")  # an operator rolled back to the oldest
+    assert prune_releases(releases, keep=1) == ["20260102T000000Z-b"]
+    assert sorted(p.name for p in releases.iterdir() if not p.name.startswith(".")) == ["20260101T000000Z-a", "20260103T000000Z-c", "current"]
+
+
+def _link(releases: Path, target: str) -> Path:
+    pending = releases / ".rollback"
+    os.symlink(target, pending)
+    return pending

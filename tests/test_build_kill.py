@@ -126,7 +126,9 @@ def kill_build(project: Path, trigger: str, delay: float, reached: Callable[[], 
         return code, stderr.read().decode(errors="replace"), time.monotonic() - started
 
 
-def test_sigkill_at_any_point_of_a_build_leaves_current_on_a_complete_release(project_copy: Settings) -> None:
+def test_sigkill_at_any_point_of_a_build_leaves_current_on_a_complete_release(project_copy: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every release stays, so that each one can be checked byte for byte after every kill (pruning has its own tests).
+    monkeypatch.setenv("SPACEKG_KEEP_RELEASES", "0")
     project, releases = project_copy.project_dir, project_copy.releases
     suite_started = time.monotonic()
     first = run_cli_build(project)  # validation runs: the longest build

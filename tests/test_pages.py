@@ -363,3 +363,17 @@ def test_the_validation_page_groups_the_releases_results_or_says_there_are_none(
 def test_browse_lists_every_entity_of_a_kind_and_refuses_unknown_kinds(pages: dict[str, requests.Response], server: str) -> None:
     assert pages["/browse/state"].text.count('href="/doc/state/') >= 130
     assert requests.get(server + "/browse/planets", timeout=30).status_code == 404
+
+
+def test_every_error_of_the_app_is_a_page_for_browsers_and_plain_text_for_clients(server: str) -> None:
+    """Errors outside the pages' own routes too: the endpoint's syntax errors, refusals, unknown paths."""
+    cases = [("/sparql", {"query": "SELECT * WHERE { ?s ?p }"}, 400, "syntax error"),
+             ("/sparql", {"update": "DROP ALL"}, 403, "read-only"),
+             ("/no/such/page", {}, 404, "Not Found")]
+    for path, params, status, words in cases:
+        page = requests.get(server + path, params=params, headers={"Accept": BROWSER}, timeout=30)
+        assert page.status_code == status and page.headers["Content-Type"].startswith("text/html"), path
+        assert f"<h1>{status} " in page.text and words in page.text and "Content-Security-Policy" in page.headers
+        plain = requests.get(server + path, params=params, timeout=30)
+        assert plain.status_code == status and plain.headers["Content-Type"].startswith("text/plain"), path
+        assert words in plain.text and not plain.text.lstrip().startswith("<")

@@ -181,6 +181,6 @@ def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.
                 "dumps": dumps, "sources": {**checksums, **shapes_checksums(settings)}, "tools": tool_versions(),
                 "timings": timings.seconds, "validation": summary}
 
-    release = publish(settings.releases, release_id, fill)
+    release = publish(settings.releases, release_id, fill, keep=settings.keep_releases)
     progress(f"published release {release.release_id}")
     return release

@@ -35,6 +35,7 @@ class Settings:
     max_query_bytes: int = 100_000
     query_memory_mb: int = 2048  # what one query may allocate beyond the shared store (0: no cap)
     dataset_files: tuple[Path, ...] = ()
+    keep_releases: int = 5  # older releases are removed after a build (0: keep all)
     max_source_bytes: int = 32 << 20  # a curated file larger than this is refused before it is read
     store_url: str = ""  # a remote SPARQL 1.1 query endpoint to answer from instead of the embedded store
 

@@ -142,7 +142,7 @@ def _unwritable(releases_dir: Path, error: OSError) -> SpaceKGError:
                         "the current release was not switched")
 
 
-def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[str, Any]]) -> Release:
+def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[str, Any]], keep: int = 0) -> Release:
     """Build a release in a scratch folder with `fill`, then switch `current` to it atomically.
 
     `fill(folder)` writes the store, dumps and positions and returns the manifest. If it raises, the
@@ -161,7 +161,28 @@ def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[
         except BlockingIOError:
             raise BuildInProgress(f"another build is publishing into {releases_dir}",
                                   "wait for it to finish, then build again (its lock ends with it, even if it is killed)") from None
-        return _publish_locked(releases_dir, release_id, fill)
+        release = _publish_locked(releases_dir, release_id, fill)
+        if keep > 0:
+            prune_releases(releases_dir, keep)
+        return release
+
+
+def prune_releases(releases_dir: Path, keep: int) -> list[str]:
+    """Remove all but the `keep` newest releases (never the current one); return the ids removed.
+
+    Release ids begin with their build time, so name order is age order. Replicas that still serve an
+    older release hold it in memory; only its dumps would go, and they switch within seconds anyway.
+    """
+    current = os.readlink(releases_dir / CURRENT) if (releases_dir / CURRENT).is_symlink() else ""
+    releases = sorted(path.name for path in releases_dir.iterdir()
+                      if path.is_dir() and not path.is_symlink() and not path.name.startswith(".") and (path / "release.json").is_file())
+    removed = [name for name in releases[:-keep] if name != current]
+    for name in removed:
+        # Renamed first, so that a build killed while deleting leaves a scratch folder the next build removes, not half a release.
+        doomed = releases_dir / f"{BUILDING_PREFIX}pruned-{name}"
+        os.rename(releases_dir / name, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+    return removed
 
 
 def _publish_locked(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[str, Any]]) -> Release:

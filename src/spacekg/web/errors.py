@@ -1,11 +1,19 @@
-"""The one place that turns errors into HTTP responses: plain text, SPARQL-style, never a stack trace."""
+"""The one place that turns errors into HTTP responses: an HTML page for browsers, plain text for everyone else.
+
+Plain text is what SPARQL clients expect (the message, then a `fix:` line); a browser, which asks for
+text/html first, gets the same message and hint on a page of the site. Never a stack trace: an
+unexpected error is logged and answered with a short plain 500.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from http import HTTPStatus
+
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from spacekg.errors import SpaceKGError
+from spacekg.web.mediatypes import negotiate
 
 
 def _plain(text: str, status: int) -> Response:
@@ -14,14 +22,37 @@ def _plain(text: str, status: int) -> Response:
     return response
 
 
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(SpaceKGError)
-    def spacekg_error(error: SpaceKGError) -> Response:
-        return _plain(str(error) + "\n", error.http_status)
+def wants_html() -> bool:
+    """Whether the client prefers a page to plain text (browsers do; curl and libraries by default do not)."""
+    return negotiate(request.headers.get("Accept"), ["text/plain", "text/html"], "text/plain") == "text/html"
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
-        return _plain(f"{error.code} {error.name}: {error.description}\n", error.code or 500)
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def error_response(error: HTTPException | SpaceKGError) -> Response:
+    """The answer to an error of ours or of the HTTP layer, as a page or as plain text."""
+    if isinstance(error, HTTPException):
+        status, title, message, hint = error.code or 500, error.name, error.description or "", ""
+        plain = f"{status} {title}: {message}\n"
+    else:
+        status, title, message, hint = error.http_status, _phrase(error.http_status), error.message, error.hint
+        plain = str(error) + "\n"
+    if wants_html():
+        page = render_template("error.html", alternates=[], title=title, message=message, hint=hint, code=status)
+        response = Response(page, status=status, mimetype="text/html")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+    return _plain(plain, status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(SpaceKGError, error_response)
+    app.register_error_handler(HTTPException, error_response)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:

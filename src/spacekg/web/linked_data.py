@@ -23,32 +23,19 @@ import hashlib
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
-from spacekg.errors import SpaceKGError, UsageError
+from spacekg.errors import UsageError
 from spacekg.settings import Settings
 from spacekg.store.serving import ServedDataset, ServedStore
-from spacekg.web.mediatypes import GRAPH_TYPES, negotiate
-from spacekg.web.pages.common import error_response
+from spacekg.web.mediatypes import DOCUMENT_TYPES, QUAD_FORMATS, negotiate
 from spacekg.web.pages.site import LABEL_PROPERTIES, site
 from spacekg.web.state import served
 
 linked_data = Blueprint("linked_data", __name__)
-linked_data.register_error_handler(HTTPException, error_response)
-linked_data.register_error_handler(SpaceKGError, error_response)
 
 HTML = "text/html"
-# file extension of a document -> (media type, Oxigraph format); the quad formats keep the named graphs.
-DOCUMENT_TYPES: dict[str, tuple[str, ox.RdfFormat]] = {
-    "ttl": ("text/turtle", GRAPH_TYPES["text/turtle"][1]),
-    "nt": ("application/n-triples", GRAPH_TYPES["application/n-triples"][1]),
-    "rdf": ("application/rdf+xml", GRAPH_TYPES["application/rdf+xml"][1]),
-    "jsonld": ("application/ld+json", GRAPH_TYPES["application/ld+json"][1]),
-    "trig": ("application/trig", ox.RdfFormat.TRIG),
-    "nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
-}
-QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
 EXTENSION_OF = {media: extension for extension, (media, _) in DOCUMENT_TYPES.items()}
 DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Location, Content-Location, SpaceKG-Release"}

@@ -19,6 +19,17 @@ GRAPH_TYPES: dict[str, tuple[tuple[str, ...], ox.RdfFormat]] = {
     "application/rdf+xml": (("rdfxml", "rdf", "xml", "rdf+xml"), ox.RdfFormat.RDF_XML),
     "application/ld+json": (("jsonld", "json-ld", "json"), ox.RdfFormat.JSON_LD),
 }
+# Documents of entities (linked data): file extension -> (media type, format). Graph answers of queries
+# are triples; documents may also come as quads, which keep the named graph of each statement.
+DOCUMENT_TYPES: dict[str, tuple[str, ox.RdfFormat]] = {
+    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
+    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "trig": ("application/trig", ox.RdfFormat.TRIG),
+    "nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
+}
+QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
 
 
 def parse_accept(header: str) -> list[tuple[str, float]]:

@@ -21,7 +21,7 @@ from spacekg.web.pages.query import query_page
 
 
 def init_pages(app: Flask) -> None:
-    """Register the pages and linked-data blueprints, with their error pages and template settings."""
+    """Register the pages and linked-data blueprints, and the template settings."""
     from spacekg.web import linked_data
     from spacekg.web.pages import entity, landing, ontology, validation, views, why  # noqa: F401  (their routes join `pages`)
 

@@ -1,4 +1,4 @@
-"""What every page shares: the blueprint, rendering with the security headers, and error pages for browsers."""
+"""What every page shares: the blueprint, rendering with the security headers (error pages are web/errors.py's)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
 
-from spacekg.errors import SpaceKGError
 from spacekg.namespaces import PREFIXES
 from spacekg.store.serving import ServedDataset
-from spacekg.web.errors import _plain
-from spacekg.web.mediatypes import negotiate
 from spacekg.web.state import served
 
 pages = Blueprint("pages", __name__)
@@ -34,40 +30,6 @@ def render_page(template: str, status: int = 200, alternates: Sequence[Alternate
     """Render a page template; `alternates` become <link rel="alternate"> and visible download links."""
     body = render_template(template, alternates=list(alternates), **context)
     return Response(body, status=status, mimetype="text/html")
-
-
-def wants_html() -> bool:
-    """Whether the client prefers a page to plain text (browsers do; curl and libraries by default do not)."""
-    return negotiate(request.headers.get("Accept"), ["text/plain", "text/html"], "text/plain") == "text/html"
-
-
-def error_response(error: HTTPException | SpaceKGError) -> Response:
-    """An error of a page or document: an HTML page for browsers, the endpoint's plain text for everyone else.
-
-    Registered on the pages and linked-data blueprints only; spacekg.web.errors answers everything else.
-    """
-    if isinstance(error, HTTPException):
-        status, title, message, hint = error.code or 500, error.name, error.description or "", ""
-        plain = f"{status} {title}: {message}\n"
-    else:
-        status, title, message, hint = error.http_status, _reason(error.http_status), error.message, error.hint
-        plain = str(error) + "\n"
-    if wants_html():
-        return render_page("error.html", status=status, title=title, message=message, hint=hint, code=status)
-    return _plain(plain, status)
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-pages.register_error_handler(HTTPException, error_response)
-pages.register_error_handler(SpaceKGError, error_response)
 
 
 @pages.after_app_request
