@@ -79,15 +79,19 @@ def request(endpoint: RemoteEndpoint, method: str, *, timeout_s: float, body: by
         response = _pool.request(method, url, body=body, headers=all_headers, timeout=urllib3.Timeout(total=timeout_s),
                                  preload_content=False)
         chunks, size = [], 0
-        for chunk in response.stream(1 << 16):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_ANSWER_BYTES:
-                response.drain_conn()
-                raise RemoteStoreError(f"the remote store's answer is larger than {MAX_ANSWER_BYTES >> 20} MB",
+        try:
+            for chunk in response.stream(1 << 16):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise RemoteStoreError(f"the remote store's answer is larger than {MAX_ANSWER_BYTES >> 20} MB",
+                                           "add LIMIT, or narrow the query")
+                if time.monotonic() > deadline:
+                    raise QueryTimeout(f"the remote store did not answer within the time limit of {timeout_s:g} s",
                                        "add LIMIT, or narrow the query")
-            if time.monotonic() > deadline:
-                raise QueryTimeout(f"the remote store did not answer within the time limit of {timeout_s:g} s", "add LIMIT, or narrow the query")
+        except (RemoteStoreError, QueryTimeout):
+            response.close()  # an answer cut off midway leaves its connection unusable: drop it, not back to the pool
+            raise
         response.release_conn()
     except urllib3.exceptions.TimeoutError as error:
         raise QueryTimeout(f"the remote store did not answer within the time limit of {timeout_s:g} s",
@@ -125,7 +129,7 @@ def publish_release(release: Release, graph_store: str, timeout_s: float = 600.0
             store.dump(str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
             request(endpoint, "PUT", timeout_s=timeout_s, body=path.read_bytes(), headers={"Content-Type": N_TRIPLES},
                     query_string=urlencode({"graph": graph}))
-            written[graph] = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            written[graph] = int(release.manifest["graphs"][graph])  # the build counted them
     return written
 
 

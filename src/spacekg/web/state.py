@@ -19,8 +19,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from flask import Flask, current_app, g, has_app_context
 
@@ -53,7 +53,6 @@ class Served:
     site: Site
     active: int = 0
     retired: bool = False
-    memo: dict[str, Any] = field(default_factory=dict)
 
 
 class ReleaseFollower:
