@@ -1,4 +1,18 @@
-"""Shared fixtures: a real release built from the repository's curated data, in a temporary folder."""
+"""Shared fixtures.
+
+Code tests run on the tiny project (tests/resources/tiny: a verbatim subset of the curated rows, with
+the repository's ontology, shapes and queries), so that a curator adding a correct row to data/ never
+breaks them:
+
+- `built_tiny`: one release of the tiny project, built once per session; `tiny_store` opens it.
+- `app` / `client`: the whole Flask app (`create_app`) over that release, in this process, with its real
+  query processes; most endpoint, linked-data, page and error tests go through `client`.
+- `tiny_project`: a writable copy of the tiny project for a test that breaks or edits it.
+- `tiny_server`: `spacekg serve` (gunicorn) over the tiny release, for tests where the process and the
+  socket are the point (third-party clients, timeouts, load, replicas, a browser). Marked `server`.
+- `curated_release`: one build of the real data/, for the checks *about* the curated data only
+  (tests/test_data_acceptance.py), which read their expectations from the data itself.
+"""
 
 from __future__ import annotations
 
@@ -14,37 +28,80 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import requests
+from flask import Flask
+from flask.testing import FlaskClient
 
 from spacekg.pipeline import build
 from spacekg.settings import Settings, load_settings
 from spacekg.store.releases import Release
+from spacekg.web import create_app
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
+TINY = Path(__file__).resolve().parent / "resources" / "tiny"
+SHARED_FOLDERS = ("ontology", "shapes", "queries")  # the tiny project uses the repository's own
+
+
+def tiny_settings(releases_dir: Path, **overrides: Any) -> Settings:
+    """Settings of the tiny project as it lies in the repository (read-only: its data/ is tests/resources/tiny/data)."""
+    folders = {f"{name}_dir": PROJECT / name for name in SHARED_FOLDERS}
+    return load_settings({}, project_dir=TINY, releases_dir=releases_dir, **{**folders, **overrides})
+
+
+def copy_tiny_project(target: Path) -> Settings:
+    """A writable copy of the tiny project at `target`: its data/, and the repository's ontology/, shapes/ and queries/."""
+    shutil.copytree(TINY / "data", target / "data")
+    for name in SHARED_FOLDERS:
+        shutil.copytree(PROJECT / name, target / name)
+    return load_settings({}, project_dir=target)
 
 
 @pytest.fixture(scope="session")
-def built_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    """One build of the real curated data, shared by the tests that only read it."""
-    settings = load_settings({}, project_dir=PROJECT, releases_dir=tmp_path_factory.mktemp("releases"))
-    return build(settings)
+def built_tiny(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """One build of the tiny project, shared by every test that only reads it."""
+    return build(tiny_settings(tmp_path_factory.mktemp("tiny-releases")))
 
 
 @pytest.fixture(scope="session")
-def release_store(built_release: Release) -> Iterator[ox.Store]:
-    yield built_release.open_store()
+def tiny_store(built_tiny: Release) -> ox.Store:
+    return built_tiny.open_store()
 
 
 @pytest.fixture
-def project_copy(tmp_path: Path) -> Settings:
-    """A writable copy of the project's ontology, data and queries, for tests that break things."""
-    for folder in ("ontology", "data", "queries", "shapes"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    return load_settings({}, project_dir=tmp_path)
+def tiny_project(tmp_path: Path) -> Settings:
+    """A writable copy of the tiny project, for tests that break or edit it."""
+    return copy_tiny_project(tmp_path / "project")
+
+
+def app_settings(release: Release, **overrides: Any) -> Settings:
+    """Settings that serve `release` (a 10 s query limit: legitimate queries must not fail on a busy machine)."""
+    return tiny_settings(release.path.parent, **{"query_timeout_s": 10.0, "threads": 4, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(built_tiny: Release) -> Iterator[Flask]:
+    """The whole app over the tiny release, in this process (its query processes are real forked children)."""
+    application = create_app(app_settings(built_tiny))
+    application.config["TESTING"] = True
+    yield application
+    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def curated_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """One build of the real curated data, for the checks about that data (test_data_acceptance.py)."""
+    settings = load_settings({}, project_dir=PROJECT, releases_dir=tmp_path_factory.mktemp("curated-releases"))
+    return build(settings)
 
 
 def free_port() -> int:
@@ -95,9 +152,9 @@ class RunningServer:
 
 
 @pytest.fixture(scope="session")
-def server(built_release: Release) -> Iterator[str]:
-    """The built release served by gunicorn with two workers and a 10 s query limit (legitimate long queries must not fail on a busy machine)."""
-    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2", "--timeout", "10")
+def tiny_server(built_tiny: Release) -> Iterator[str]:
+    """The tiny release served by gunicorn with two workers and a 10 s query limit, for tests that need a real socket."""
+    running = RunningServer("--releases", str(built_tiny.path.parent), "serve", "--workers", "2", "--timeout", "10")
     yield running.url
     running.stop()
 
