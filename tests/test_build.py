@@ -1,4 +1,9 @@
-"""`spacekg build`: a release with named graphs, dumps and source lines; bad data publishes nothing."""
+"""`spacekg build`: a release with named graphs, dumps and source lines; bad data publishes nothing.
+
+Read-only checks look at the session's tiny release (`built_tiny`). Tests that build or break a project
+start from a copy of one tiny project with a good release, built once for this module (`project`), so a
+breakage case costs one refused build, not a good build and a refused one.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,77 +20,108 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from conftest import TINY, copy_tiny_project, release_fingerprint
 from spacekg.cli import main
+from spacekg.errors import NoReleaseError, SourceDataError, UsageError
 from spacekg.pipeline import build
-from spacekg.settings import Settings
+from spacekg.reason import InconsistencyError
+from spacekg.settings import Settings, load_settings
 from spacekg.store.releases import Release, current_release, prune_releases, publish
 
 GRAPH = "https://w3id.org/spacekg/graph/"
+ID = "https://w3id.org/spacekg/id/"
+SKG = "https://w3id.org/spacekg/ontology#"
 
 
-def test_release_holds_the_named_graphs(built_release: Release) -> None:
-    graphs = built_release.manifest["graphs"]
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the tiny project with one good release, built once for the whole module."""
+    settings = copy_tiny_project(tmp_path_factory.mktemp("built-tiny") / "project")
+    build(settings)
+    return settings.project_dir
+
+
+@pytest.fixture
+def project(built_project: Path, tmp_path: Path) -> Settings:
+    """A writable copy of the built tiny project (its good release included) for one test to edit, break or rebuild."""
+    copy = tmp_path / "project"
+    shutil.copytree(built_project, copy, symlinks=True)
+    return load_settings({}, project_dir=copy)
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if needle in line)
+
+
+def test_release_holds_the_named_graphs(built_tiny: Release, tiny_store: ox.Store) -> None:
+    graphs = built_tiny.manifest["graphs"]
     assert set(graphs) == {GRAPH + name for name in ("ontology", "asserted", "inferred", "meta", "validation")}
-    assert graphs[GRAPH + "validation"] > 0  # the sh:ValidationReport, queryable like the rest
-    assert graphs[GRAPH + "asserted"] > 10000
-    assert graphs[GRAPH + "inferred"] > 5000  # the reasoning stage's new facts
+    result = tiny_store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(result, ox.QuerySolutions)
+    counted = {str(row["g"].value): int(row["n"].value) for row in result}
+    assert counted == graphs  # the manifest tells what the store holds, and no graph is empty
+    assert all(n > 0 for n in graphs.values())  # the sh:ValidationReport is queryable like the rest
+    # the reasoning stage's new facts: Australia acceded to the Moon Agreement (participation_actions.csv), so it is party to it
+    party = (ox.NamedNode(ID + "state/AUS"), ox.NamedNode(SKG + "partyTo"), ox.NamedNode(ID + "instrument/moon"))
+    assert list(tiny_store.quads_for_pattern(*party, ox.NamedNode(GRAPH + "inferred")))
+    assert not list(tiny_store.quads_for_pattern(*party, ox.NamedNode(GRAPH + "asserted")))
 
 
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # inside rdflib's JSON-LD parser
-def test_dumps_match_their_published_checksums_and_parse(built_release: Release) -> None:
-    dumps = built_release.path / "dumps"
+def test_dumps_match_their_published_checksums_and_parse(built_tiny: Release) -> None:
+    dumps = built_tiny.path / "dumps"
     sums = dict(reversed(line.split("  ")) for line in (dumps / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == {"spacekg.nq", "spacekg.trig", "spacekg.ttl", "spacekg.jsonld"}
     for name, digest in sums.items():
-        assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == digest == built_release.manifest["dumps"][name]
+        assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == digest == built_tiny.manifest["dumps"][name]
     # rdflib, a parser independent of the Oxigraph serialiser that wrote the dumps, reads each one.
     dataset = rdflib.Dataset()
     dataset.parse(data=(dumps / "spacekg.trig").read_text(encoding="utf-8"), format="trig")
-    assert len(dataset) == sum(built_release.manifest["graphs"].values())
+    assert len(dataset) == sum(built_tiny.manifest["graphs"].values())
     merged = rdflib.Graph().parse(data=(dumps / "spacekg.ttl").read_text(encoding="utf-8"), format="turtle")
-    assert (rdflib.URIRef("https://w3id.org/spacekg/id/instrument/ost"), None, None) in merged
+    assert (rdflib.URIRef(ID + "instrument/ost"), None, None) in merged
     jsonld = rdflib.Dataset().parse(data=(dumps / "spacekg.jsonld").read_text(encoding="utf-8"), format="json-ld")
     assert len(jsonld) == len(dataset)
 
 
-def test_every_minted_subject_remembers_its_file_and_line(built_release: Release) -> None:
-    positions = built_release.positions()
-    lines = (Path(__file__).parent.parent / "data" / "events.csv").read_text(encoding="utf-8").splitlines()
-    path, line = positions["https://w3id.org/spacekg/id/event/E044"]
+def test_every_minted_subject_remembers_its_file_and_line(built_tiny: Release) -> None:
+    positions = built_tiny.positions()
+    events = (TINY / "data" / "events.csv").read_text(encoding="utf-8").splitlines()
+    path, line = positions[ID + "event/E044"]
     assert path == "data/events.csv"
-    assert lines[line - 1].startswith("E044,")
-    path, line = positions["https://w3id.org/spacekg/id/org/stimson"]
-    assert (path, line) == ("data/organizations.csv", 2)
+    assert events[line - 1].startswith("E044,")
+    assert positions[ID + "org/stimson"] == ("data/organizations.csv", _line_of(TINY / "data" / "organizations.csv", "stimson,Stimson Center"))
+    # every subject's line is a line of the file it names
+    lengths = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in (TINY / "data").iterdir()}
+    assert {path for path, _ in positions.values()} <= {f"data/{name}" for name in lengths}
+    assert all(1 <= line <= lengths[path.removeprefix("data/")] for path, line in positions.values())
 
 
-def test_source_lines_are_queryable_in_the_meta_graph(release_store: ox.Store) -> None:
-    result = release_store.query(
+def test_source_lines_are_queryable_in_the_meta_graph(tiny_store: ox.Store) -> None:
+    result = tiny_store.query(
         "SELECT ?f ?l WHERE { GRAPH <https://w3id.org/spacekg/graph/meta> { "
-        "<https://w3id.org/spacekg/id/norm/debris-mitigation> <https://w3id.org/spacekg/ontology#sourceFile> ?f ; "
+        "<https://w3id.org/spacekg/id/norm/no-wmd-in-orbit> <https://w3id.org/spacekg/ontology#sourceFile> ?f ; "
         "<https://w3id.org/spacekg/ontology#sourceLine> ?l } }")
     assert isinstance(result, ox.QuerySolutions)
     (row,) = list(result)
-    assert row["f"].value == "data/norms.csv" and int(row["l"].value) > 1
+    assert row["f"].value == "data/norms.csv"
+    assert int(row["l"].value) == _line_of(TINY / "data" / "norms.csv", "no-wmd-in-orbit,")
 
 
-def test_provenance_records_source_file_hashes_and_tools(built_release: Release) -> None:
-    sources = built_release.manifest["sources"]
-    data = Path(__file__).parent.parent / "data" / "events.csv"
-    assert sources["data/events.csv"] == hashlib.sha256(data.read_bytes()).hexdigest()
-    assert "ontology/spacekg.ttl" in sources
-    assert {"rdflib", "pyoxigraph", "pycountry", "python"} <= set(built_release.manifest["tools"])
+def test_provenance_records_source_file_hashes_and_tools(built_project: Path) -> None:
+    release = current_release(built_project / "var" / "releases")
+    sources = release.manifest["sources"]
+    for name in ("data/events.csv", "ontology/spacekg.ttl", "shapes/spacekg-shapes.ttl"):
+        assert sources[name] == hashlib.sha256((built_project / name).read_bytes()).hexdigest(), name
+    assert {"rdflib", "pyoxigraph", "pycountry", "python"} <= set(release.manifest["tools"])
 
 
-def test_a_second_build_switches_current_and_keeps_the_previous_release(project_copy: Settings) -> None:
-    first = build(project_copy)
-    second = build(project_copy)
-    assert current_release(project_copy.releases).path == second.path
+def test_a_second_build_switches_current_and_keeps_the_previous_release(project: Settings) -> None:
+    first = current_release(project.releases)
+    second = build(project)
+    assert current_release(project.releases).path == second.path
     assert first.path.is_dir() and first.path != second.path
-
-
-def _fingerprint(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _replace_in(path: Path, old: str, new: str) -> None:
@@ -93,16 +130,13 @@ def _replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _line_of(path: Path, needle: str) -> int:
-    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if needle in line)
-
-
 Breakage = Callable[[Path], tuple[str, str]]  # edits data/, returns (expected location, expected message regex)
 
 
 def _malformed_csv(data: Path) -> tuple[str, str]:
+    line = _line_of(data / "events.csv", "E072,")
     _replace_in(data / "events.csv", "E072,2008-11-11,workshop,Stimson", 'E072,2008-11-11,workshop,"Stimson')
-    return "data/events.csv:", r"malformed CSV|fields, the header has"
+    return f"data/events.csv:{line}:", r"malformed CSV"
 
 
 def _unknown_column(data: Path) -> tuple[str, str]:
@@ -145,7 +179,8 @@ def _duplicate_identifier(data: Path) -> tuple[str, str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     lines.append(lines[1])  # the first person again
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return f"data/people.csv:{len(lines)}: column 1 (id)", r"duplicate identifier 'michael-krepon' \(first defined at data/people.csv:2\)"
+    first = re.escape(lines[1].split(",", 1)[0])
+    return f"data/people.csv:{len(lines)}: column 1 (id)", rf"duplicate identifier '{first}' \(first defined at data/people.csv:2\)"
 
 
 def _dangling_actor(data: Path) -> tuple[str, str]:
@@ -162,9 +197,11 @@ def _broken_turtle(data: Path) -> tuple[str, str]:
 
 
 def _not_utf8(data: Path) -> tuple[str, str]:
-    path = data / "people.csv"
-    path.write_bytes(path.read_bytes().replace("Małgorzata".encode(), "Małgorzata".encode("cp1250")))
-    return "data/people.csv:", r"is not valid UTF-8"
+    path = data / "participation_actions.csv"
+    line = _line_of(path, "Australië")  # the Dutch name of Australia, in a row copied from a Dutch status list
+    column = path.read_text(encoding="utf-8").splitlines()[line - 1].index("ë") + 1
+    path.write_bytes(path.read_bytes().replace("Australië".encode(), "Australië".encode("cp1250"), 1))
+    return f"data/participation_actions.csv:{line}: column {column}:", r"byte 0xeb is not valid UTF-8"
 
 
 BREAKAGES = {f.__name__.strip("_"): f for f in (
@@ -174,32 +211,32 @@ BREAKAGES = {f.__name__.strip("_"): f for f in (
 
 @pytest.mark.parametrize("breakage", BREAKAGES.values(), ids=BREAKAGES.keys())
 def test_bad_source_data_names_the_place_exits_2_and_publishes_nothing(
-        breakage: Breakage, project_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    good = build(project_copy)
-    before = _fingerprint(good.path)
-    location, message = breakage(project_copy.data)
-    code = main(["--project", str(project_copy.project_dir), "build"])
+        breakage: Breakage, project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    good = current_release(project.releases)
+    before = release_fingerprint(project.releases)
+    location, message = breakage(project.data)
+    code = main(["--project", str(project.project_dir), "build"])
     err = capsys.readouterr().err
-    assert code == 2, err
+    assert code == SourceDataError.exit_code == 2, err
     assert location in err, err
     assert re.search(message, err), err
-    assert "fix:" in err
-    assert current_release(project_copy.releases).path == good.path
-    assert _fingerprint(good.path) == before
-    assert not list(project_copy.releases.glob(".building-*"))
+    assert "\n  fix: " in err, err
+    assert current_release(project.releases).path == good.path
+    assert release_fingerprint(project.releases) == before
+    assert not list(project.releases.glob(".building-*"))
 
 
-def test_an_interrupted_build_leaves_the_current_release_and_is_cleaned_up(project_copy: Settings) -> None:
-    good = build(project_copy)
-    stale = project_copy.releases / ".building-20000101T000000Z-deadbeef"
+def test_an_interrupted_build_leaves_the_current_release_and_is_cleaned_up(project: Settings) -> None:
+    good = current_release(project.releases)
+    stale = project.releases / ".building-20000101T000000Z-deadbeef"
     (stale / "store").mkdir(parents=True)
-    newer = build(project_copy)
+    newer = build(project)
     assert not stale.exists()
-    assert current_release(project_copy.releases).path == newer.path != good.path
+    assert current_release(project.releases).path == newer.path != good.path
 
 
-def test_build_command_reports_the_release(project_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--project", str(project_copy.project_dir), "build"]) == 0
+def test_build_command_reports_the_release(project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(project.project_dir), "build"]) == 0
     out = capsys.readouterr()
     assert re.search(r"release \S+ published in .*asserted \d+", out.out)
     assert "mapping" in out.err  # progress goes to standard error
@@ -207,61 +244,65 @@ def test_build_command_reports_the_release(project_copy: Settings, capsys: pytes
 
 def test_query_before_any_build_says_to_build_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--project", str(tmp_path), "query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"])
-    assert code == 69
+    assert code == NoReleaseError.exit_code
     assert "run 'spacekg build' first" in capsys.readouterr().err
 
 
-def test_manifest_is_json_with_release_id(built_release: Release) -> None:
-    manifest = json.loads((built_release.path / "release.json").read_text())
-    assert manifest["release_id"] == built_release.path.name
+def test_manifest_is_json_with_release_id(built_tiny: Release) -> None:
+    manifest = json.loads((built_tiny.path / "release.json").read_text())
+    assert manifest["release_id"] == built_tiny.path.name
 
 
-def test_a_contradiction_found_by_reasoning_stops_the_build_with_exit_1(project_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    good = build(project_copy)
-    before = _fingerprint(good.path)
+def test_a_contradiction_found_by_reasoning_stops_the_build_with_exit_1(project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    good = current_release(project.releases)
+    before = release_fingerprint(project.releases)
     # skg:involves has the domain skg:Event, so a person who "involves" a state is inferred to be an event,
-    # while people.csv makes him a person (an actor): the ontology declares the two disjoint. The shapes
+    # while people.csv makes her a person (an actor): the ontology declares the two disjoint. The shapes
     # see nothing wrong in the asserted triple itself; only the reasoner finds the contradiction.
-    path = project_copy.data / "stimson_space_security.ttl"
-    path.write_text(path.read_text(encoding="utf-8") + "\nperson:michael-krepon skg:involves <https://w3id.org/spacekg/id/state/USA> .\n",
+    person_line = _line_of(project.data / "people.csv", "samuel-black,")
+    path = project.data / "stimson_space_security.ttl"
+    path.write_text(path.read_text(encoding="utf-8") + "\nperson:samuel-black skg:involves <https://w3id.org/spacekg/id/state/USA> .\n",
                     encoding="utf-8")
-    code = main(["--project", str(project_copy.project_dir), "build"])
+    added_line = len(path.read_text(encoding="utf-8").splitlines())
+    code = main(["--project", str(project.project_dir), "build"])
     err = capsys.readouterr().err
-    assert code == 1, err
-    assert "michael-krepon" in err and "data/people.csv:2" in err and "data/stimson_space_security.ttl:" in err
-    assert current_release(project_copy.releases).path == good.path
-    assert _fingerprint(good.path) == before
+    assert code == InconsistencyError.exit_code == 1, err
+    assert "samuel-black" in err and f"data/people.csv:{person_line}" in err and f"data/stimson_space_security.ttl:{added_line}" in err, err
+    assert "\n  fix: " in err, err
+    assert current_release(project.releases).path == good.path
+    assert release_fingerprint(project.releases) == before
+    assert not list(project.releases.glob(".building-*"))
 
 
-def test_why_explains_a_party_to_fact_down_to_the_data_lines(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--project", str(Path(__file__).parent.parent), "why", "state:AUS", "skg:partyTo", "instrument:moon"])
+def test_why_explains_a_party_to_fact_down_to_the_data_lines(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--project", str(built_project), "why", "state:AUS", "skg:partyTo", "instrument:moon"])
     out = capsys.readouterr().out
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("state:AUS skg:partyTo instrument:moon") and "[prp-spo1" in lines[0]
     assert any("[prp-spo2: property chain]" in line for line in lines)
     assert any("[prp-inv1" in line for line in lines)
-    data_file = Path(__file__).parent.parent / "data" / "participation_actions.csv"
     cited = [int(m.group(1)) for m in re.finditer(r"\[asserted: data/participation_actions\.csv:(\d+)\]", out)]
     assert cited, out
-    rows = data_file.read_text(encoding="utf-8").splitlines()
+    rows = (built_project / "data" / "participation_actions.csv").read_text(encoding="utf-8").splitlines()
     assert all(rows[n - 1].startswith("AUS,Australia,moon,accession") for n in cited)
 
 
-def test_why_refuses_an_asserted_triple_and_names_its_line(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--project", str(Path(__file__).parent.parent), "why",
+def test_why_refuses_an_asserted_triple_and_names_its_line(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--project", str(built_project), "why",
                  "participation:AUS-moon-accession-1986-07-07", "skg:instrument", "instrument:moon"])
     err = capsys.readouterr().err
-    assert code == 64
-    assert "asserted, not inferred" in err and "data/participation_actions.csv:" in err
+    assert code == UsageError.exit_code
+    line = _line_of(built_project / "data" / "participation_actions.csv", "AUS,Australia,moon,accession,1986-07-07")
+    assert "asserted, not inferred" in err and f"data/participation_actions.csv:{line}" in err, err
 
 
-def test_a_build_keeps_only_the_newest_releases_it_is_told_to(project_copy: Settings) -> None:
-    keeping_two = dataclasses.replace(project_copy, keep_releases=2)
-    built = [build(keeping_two) for _ in range(3)]
-    folders = sorted(path.name for path in project_copy.releases.iterdir() if path.is_dir() and not path.is_symlink())
+def test_a_build_keeps_only_the_newest_releases_it_is_told_to(project: Settings) -> None:
+    keeping_two = dataclasses.replace(project, keep_releases=2)
+    built = [build(keeping_two) for _ in range(3)]  # on top of the release the copy came with
+    folders = sorted(path.name for path in project.releases.iterdir() if path.is_dir() and not path.is_symlink())
     assert folders == [built[1].release_id, built[2].release_id]
-    assert current_release(project_copy.releases).release_id == built[2].release_id
+    assert current_release(project.releases).release_id == built[2].release_id
 
 
 def test_pruning_never_removes_the_current_release(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """SIGKILL during `spacekg build`: whatever the moment, `current` stays on a complete release.
 
-The console script builds a project copy again and again and is killed with SIGKILL: at random moments
+The console script builds a copy of the tiny project again and again and is killed with SIGKILL: at random moments
 across a whole build (a fixed seed, printed), and right when the publish step reaches a point of interest
 (the scratch folder, its dumps, its store, its manifest, the renamed release, the switched link). After
 each kill `current` points at the release it pointed at before, or at a complete new one if the kill
@@ -39,9 +39,10 @@ from spacekg.settings import Settings
 from spacekg.store.releases import BUILDING_PREFIX, CURRENT, LOCK_FILE, current_release, publish
 
 SEED = 20261122
-RANDOM_KILLS = 14  # at a random moment of an unchanged rebuild (validation report reused)
+RANDOM_KILLS = 6  # at a random moment of an unchanged rebuild (validation report reused)
 CHANGED_INPUT_KILLS = 2  # at a random moment of a rebuild whose input changed (validation runs again)
-MIN_KILLS = 20  # builds that finish before their kill do not count: more random ones run until this many were killed
+EXTRA_KILLS = 6  # further random ones, run only while fewer than MIN_KILLS builds were killed
+MIN_KILLS = 12  # builds that finish before their kill do not count
 # Points of the publish step to kill at, each checked for by polling the releases folder.
 PUBLISH_POINTS = ("scratch folder created", "dumps being written", "store being loaded", "manifest written",
                   "release renamed into place", "current switched")
@@ -126,10 +127,13 @@ def kill_build(project: Path, trigger: str, delay: float, reached: Callable[[], 
         return code, stderr.read().decode(errors="replace"), time.monotonic() - started
 
 
-def test_sigkill_at_any_point_of_a_build_leaves_current_on_a_complete_release(project_copy: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.slow
+def test_sigkill_at_any_point_of_a_build_leaves_current_on_a_complete_release(tiny_project: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slow by nature: each of its 14 to 20 kills is a whole `spacekg build` process (start-up, imports and a build of the
+    tiny project, a second or two), started and killed one after the other, and then checked byte for byte."""
     # Every release stays, so that each one can be checked byte for byte after every kill (pruning has its own tests).
     monkeypatch.setenv("SPACEKG_KEEP_RELEASES", "0")
-    project, releases = project_copy.project_dir, project_copy.releases
+    project, releases = tiny_project.project_dir, tiny_project.releases
     suite_started = time.monotonic()
     first = run_cli_build(project)  # validation runs: the longest build
     assert first.code == 0, first.stderr
@@ -144,13 +148,13 @@ def test_sigkill_at_any_point_of_a_build_leaves_current_on_a_complete_release(pr
                 + [("random, input changed", rng.uniform(0.0, first.seconds), True) for _ in range(CHANGED_INPUT_KILLS)]
                 + [(point, 0.0, False) for point in PUBLISH_POINTS])
     rng.shuffle(schedule)
-    schedule += [("random, extra", rng.uniform(0.0, second.seconds), False) for _ in range(10)]
+    schedule += [("random, extra", rng.uniform(0.0, second.seconds), False) for _ in range(EXTRA_KILLS)]
     events = project / "data" / "events.csv"
     original_events = events.read_bytes()
     kills: list[Kill] = []
     finished_before_kill = 0
     for run, (trigger, delay, change_input) in enumerate(schedule):
-        if run >= len(schedule) - 10 and len(kills) >= MIN_KILLS:
+        if run >= len(schedule) - EXTRA_KILLS and len(kills) >= MIN_KILLS:
             break
         # A blank line changes the file's checksum, hence the validation key, but not a single record.
         events.write_bytes(original_events + b"\n" if change_input else original_events)
@@ -245,25 +249,26 @@ def test_the_next_publish_removes_stale_scratch_folders_and_pending_links(tmp_pa
 
 
 def test_a_releases_folder_that_cannot_be_written_is_a_clear_error_and_no_traceback(
-        project_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    blocker = project_copy.project_dir / "var"
+        tiny_project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tiny_project.project_dir / "var"
     blocker.write_text("a file where the releases folder should be\n", encoding="utf-8")
-    code = main(["--project", str(project_copy.project_dir), "build"])
+    code = main(["--project", str(tiny_project.project_dir), "build"])
     err = capsys.readouterr().err
     assert code == SpaceKGError.exit_code, err
-    assert f"error: the release could not be written in {project_copy.releases}: Not a directory" in err
+    assert "Traceback" not in err, err
+    assert f"error: the release could not be written in {tiny_project.releases}: Not a directory" in err
     assert "fix: check the free space and permissions of the releases folder" in err
     assert blocker.read_text(encoding="utf-8") == "a file where the releases folder should be\n"
 
 
-def test_a_second_build_while_one_is_publishing_is_refused_and_harms_nothing(project_copy: Settings) -> None:
-    first = build(project_copy)
-    before = release_fingerprint(project_copy.releases)
-    with open(project_copy.releases / LOCK_FILE, "a") as held:  # what a running build holds while it publishes
+def test_a_second_build_while_one_is_publishing_is_refused_and_harms_nothing(tiny_project: Settings) -> None:
+    first = build(tiny_project)
+    before = release_fingerprint(tiny_project.releases)
+    with open(tiny_project.releases / LOCK_FILE, "a") as held:  # what a running build holds while it publishes
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(BuildInProgress, match="another build is publishing into"):
-            build(project_copy)
-        assert main(["--project", str(project_copy.project_dir), "build"]) == 75
-    assert current_release(project_copy.releases).release_id == first.release_id
-    assert release_fingerprint(project_copy.releases) == before
-    assert build(project_copy).release_id != first.release_id  # the lock ended with its holder
+            build(tiny_project)
+        assert main(["--project", str(tiny_project.project_dir), "build"]) == BuildInProgress.exit_code == 75
+    assert current_release(tiny_project.releases).release_id == first.release_id
+    assert release_fingerprint(tiny_project.releases) == before
+    assert build(tiny_project).release_id != first.release_id  # the lock ended with its holder

@@ -1,22 +1,38 @@
-"""The curator's loop end to end: break three shapes in data/, read the report, nothing is published."""
+"""The curator's loop end to end on the tiny project: break three shapes in data/, read the report, nothing is published."""
 
 from __future__ import annotations
 
-import hashlib
+import csv
+import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
+from conftest import copy_tiny_project, release_fingerprint
 from spacekg.cli import main
 from spacekg.pipeline import build
-from spacekg.settings import Settings
+from spacekg.settings import Settings, load_settings
 from spacekg.store.releases import current_release
+from spacekg.validate import DataDoesNotConform
 
 
-def _fingerprint(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the tiny project with one good release, built once for the module."""
+    settings = copy_tiny_project(tmp_path_factory.mktemp("curator") / "project")
+    build(settings)
+    return settings.project_dir
+
+
+@pytest.fixture
+def project(built_project: Path, tmp_path: Path) -> Settings:
+    """A writable copy of the built tiny project (its good release included) for one test to break."""
+    copy = tmp_path / "project"
+    shutil.copytree(built_project, copy, symlinks=True)
+    return load_settings({}, project_dir=copy)
 
 
 def _edit(path: Path, old: str, new: str) -> int:
@@ -27,48 +43,62 @@ def _edit(path: Path, old: str, new: str) -> int:
     return number
 
 
-def test_three_broken_shapes_are_reported_at_their_lines_and_block_the_release(
-        project_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    good = build(project_copy)
-    before = _fingerprint(good.path)
-    data = project_copy.data
+def _edit_row(path: Path, key: str, **values: str) -> int:
+    """Set some columns of the row whose first column is `key`; the other lines stay byte for byte."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    number = next(n for n, line in enumerate(lines, start=1) if line.startswith(key + ","))
+    row = dict(zip(header, next(csv.reader([lines[number - 1]])), strict=True))
+    row.update(values)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([row[column] for column in header])
+    lines[number - 1] = out.getvalue()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return number
+
+
+def test_three_broken_shapes_are_reported_at_their_lines_and_block_the_release(project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    good = current_release(project.releases)
+    before = release_fingerprint(project.releases)
+    data = project.data
     # Each edit maps to RDF without complaint; only a SHACL shape catches it.
     broken = {
-        # entry into force (1967-10-10) before the opening for signature, now 1968-01-27
+        # the Outer Space Treaty opened for signature (1967-01-27, now 1968-01-27) after its entry into force (1967-10-10)
         "data/instruments.csv": _edit(data / "instruments.csv", '1967-01-27,"London', '1968-01-27,"London'),
-        # Austria's Moon Agreement ratification dated before its own signature (1980-05-21)
-        "data/participation_actions.csv": _edit(data / "participation_actions.csv", "AUT,Austria,moon,ratification,1984-06-11",
-                                                "AUT,Austria,moon,ratification,1979-06-11"),
-        # the OST signing event dated before the treaty was adopted
-        "data/events.csv": _edit(data / "events.csv", "E013,1967-01-27,treaty-signature", "E013,1957-01-27,treaty-signature"),
+        # Afghanistan's OST ratification (1988-03-21) dated before its own signature (1967-01-27)
+        "data/participation_actions.csv": _edit(data / "participation_actions.csv", "AFG,Afghanistan,ost,ratification,1988-03-21",
+                                                "AFG,Afghanistan,ost,ratification,1966-03-21"),
+        # an event of 1955 turned into a signing of the Outer Space Treaty, eleven years before the treaty was adopted
+        "data/events.csv": _edit_row(data / "events.csv", "E001", type="treaty-signature", instruments="ost"),
     }
 
-    code = main(["--project", str(project_copy.project_dir), "validate"])
+    code = main(["--project", str(project.project_dir), "validate"])
     report = capsys.readouterr().out
     assert code == 1
     for path, line in broken.items():
-        section = report.split(path + "\n", 1)[1]
+        section = report.split(path + "\n", 1)[1].split("\ndata/", 1)[0]
         assert re.search(rf"Violation line {line}:", section), f"{path}:{line} missing from\n{report}"
 
-    assert main(["--project", str(project_copy.project_dir), "validate", "--format", "json"]) == 1
+    assert main(["--project", str(project.project_dir), "validate", "--format", "json"]) == 1
     results = json.loads(capsys.readouterr().out)["results"]
     violations = {(r["file"], r["line"]) for r in results if r["severity"] == "Violation"}
     assert set(broken.items()) <= violations
     shapes = {r["source_shape"] for r in results if r["severity"] == "Violation"}
     assert len(shapes) >= 3
 
-    code = main(["--project", str(project_copy.project_dir), "build"])
+    code = main(["--project", str(project.project_dir), "build"])
     err = capsys.readouterr().err
-    assert code == 1, err
-    for path in broken:
-        assert path in err
-    assert current_release(project_copy.releases).path == good.path
-    assert _fingerprint(good.path) == before
+    assert code == DataDoesNotConform.exit_code == 1, err
+    for path, line in broken.items():
+        assert path in err and f"Violation line {line}:" in err.split(path + "\n", 1)[1].split("\ndata/", 1)[0], err
+    assert current_release(project.releases).path == good.path
+    assert release_fingerprint(project.releases) == before
+    assert not list(project.releases.glob(".building-*"))
 
 
-def test_validate_exits_0_with_warnings_and_1_with_strict(capsys: pytest.CaptureFixture[str]) -> None:
-    project = Path(__file__).resolve().parent.parent
-    assert main(["--project", str(project), "validate"]) == 0
+def test_validate_exits_0_with_warnings_and_1_with_strict(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(built_project), "validate"]) == 0
     out = capsys.readouterr().out
     assert "Warning" in out and "Shapes that matched no target" in out
-    assert main(["--project", str(project), "validate", "--strict", "--format", "csv"]) == 1
+    assert main(["--project", str(built_project), "validate", "--strict", "--format", "csv"]) == 1
+    assert "Warning" in capsys.readouterr().out

@@ -1,7 +1,8 @@
-"""The W3C SPARQL 1.1 result-format tests (json-res/, csv-tsv-res/) over HTTP against `spacekg serve --dataset`.
+"""The W3C SPARQL 1.1 result-format tests (json-res/, csv-tsv-res/) through the SPARQL endpoint of the app serving their data.
 
 Each test's data file is served as the default graph under its W3C IRI (the manifests are read with
-their W3C base, and each data copy gets an `@base` of its W3C IRI). The query goes over HTTP asking
+their W3C base, and each data copy gets an `@base` of its W3C IRI), as `serve --dataset` does; the
+requests go through Flask's test client to the whole app, in this process. The query is posted asking
 for the format under test, and the answer is compared with the expected file: JSON structurally, CSV
 and TSV row by row. Blank-node labels are compared up to a consistent renaming. Numeric literals are
 compared by value within their datatype, as the suite itself does (its data has "1.0E6"^^xsd:double
@@ -24,11 +25,15 @@ from pathlib import Path
 
 import pytest
 import rdflib
-import requests
+from flask import Flask
+from flask.testing import FlaskClient
 from rdflib import RDF, Namespace
 from rdflib.collection import Collection
+from werkzeug.test import TestResponse
 
-from conftest import SHARED, RunningServer
+from conftest import PROJECT, SHARED
+from spacekg.settings import load_settings
+from spacekg.web import create_app
 
 SPARQL11 = SHARED / "w3c" / "rdf-tests" / "sparql" / "sparql11"
 W3C_BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
@@ -81,23 +86,25 @@ KNOWN_FAILURES = {
 
 
 class Endpoints:
-    """One `serve --dataset` per data file, started on first use; each serves its file as the default graph."""
+    """One app per data file (Settings.dataset_files, as `serve --dataset`), made on first use; each serves its file as the default graph."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.servers: dict[str, RunningServer] = {}
+        self.apps: dict[str, Flask] = {}
 
-    def for_data(self, test: FormatTest) -> str:
-        if test.data_iri not in self.servers:
+    def for_data(self, test: FormatTest) -> FlaskClient:
+        if test.data_iri not in self.apps:
             # The data copy states its W3C IRI as base, so relative IRIs resolve as the manifest says.
-            copy = self.folder / f"{len(self.servers)}-{test.data.name}"
+            copy = self.folder / f"{len(self.apps)}-{test.data.name}"
             copy.write_text(f"@base <{test.data_iri}> .\n" + test.data.read_text(encoding="utf-8"), encoding="utf-8")
-            self.servers[test.data_iri] = RunningServer("serve", "--dataset", str(copy), "--workers", "1", "--timeout", "10")
-        return self.servers[test.data_iri].url + "/sparql"
+            app = create_app(load_settings({}, project_dir=PROJECT, dataset_files=(copy,), query_timeout_s=10, threads=1))
+            app.config["TESTING"] = True
+            self.apps[test.data_iri] = app
+        return self.apps[test.data_iri].test_client()
 
     def stop(self) -> None:
-        for server in self.servers.values():
-            server.stop()
+        for app in self.apps.values():
+            app.config["SPACEKG_FOLLOWER"].served.runner.close()
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +114,8 @@ def endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
     running.stop()
 
 
-def _ask(endpoint: str, test: FormatTest, media_type: str) -> requests.Response:
-    response = requests.post(endpoint, data={"query": test.query.read_text(encoding="utf-8")}, headers={"Accept": media_type}, timeout=30)
+def _ask(endpoint: FlaskClient, test: FormatTest, media_type: str) -> TestResponse:
+    response = endpoint.post("/sparql", data={"query": test.query.read_text(encoding="utf-8")}, headers={"Accept": media_type})
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].partition(";")[0] == media_type
     return response
@@ -270,7 +277,7 @@ def test_w3c_result_format(endpoints: Endpoints, test: FormatTest) -> None:
     response = _ask(endpoints.for_data(test), test, test.media_type)
     expected = test.expected.read_text(encoding="utf-8")
     if test.media_type == "application/sparql-results+json":
-        answer, wanted = response.json(), json.loads(expected)
+        answer, wanted = json.loads(response.data), json.loads(expected)
         if "boolean" in wanted:
             assert answer["boolean"] is wanted["boolean"]
             assert "results" not in answer
@@ -278,7 +285,7 @@ def test_w3c_result_format(endpoints: Endpoints, test: FormatTest) -> None:
             assert set(answer["head"]["vars"]) == set(wanted["head"]["vars"])
             assert _first_difference(_json_rows(answer), _json_rows(wanted)) is None, response.text
     elif test.media_type == "text/csv":
-        assert response.content.endswith(b"\r\n")  # RFC 4180 line ends
+        assert response.data.endswith(b"\r\n")  # RFC 4180 line ends
         assert _csv_difference(response.text, expected) is None, response.text
     else:
         names, rows = _tsv(response.text)
@@ -290,7 +297,7 @@ def test_w3c_result_format(endpoints: Endpoints, test: FormatTest) -> None:
 @pytest.mark.parametrize("test", [pytest.param(t, id=f"{t.name}-as-xml") for t in TESTS if t.expected.suffix == ".srj"])
 def test_w3c_json_result_tests_answer_the_same_in_xml(endpoints: Endpoints, test: FormatTest) -> None:
     response = _ask(endpoints.for_data(test), test, "application/sparql-results+xml")
-    root, wanted = ET.fromstring(response.content), json.loads(test.expected.read_text(encoding="utf-8"))
+    root, wanted = ET.fromstring(response.data), json.loads(test.expected.read_text(encoding="utf-8"))
     assert root.tag == SRX + "sparql"
     if "boolean" in wanted:
         assert root.findtext(SRX + "boolean") == ("true" if wanted["boolean"] else "false")

@@ -1,4 +1,4 @@
-"""pySHACL and Apache Jena's `shacl validate` agree on the shapes, on their fixtures and on the curated data.
+"""pySHACL and Apache Jena's `shacl validate` agree on the shapes, on their fixtures and on the tiny project's curated rows.
 
 Jena is the Debian package libapache-jena-java; its classpath comes from ../shared/tools/jena-classpath.sh.
 The tests skip, saying why, when java or Jena is not installed.
@@ -16,8 +16,8 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
+from conftest import tiny_settings
 from spacekg.pipeline import assemble, load_ontology
-from spacekg.settings import load_settings
 from spacekg.validate import ValidationResult, results_from_graph, validate
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -88,11 +88,12 @@ def test_jena_agrees_with_pyshacl_on_the_ontology_fixtures(tmp_path: Path) -> No
     compare(report.results, jena_results(PROJECT / "shapes" / "ontology-shapes.ttl", data, tmp_path))
 
 
-def test_jena_agrees_with_pyshacl_on_the_curated_data(tmp_path: Path) -> None:
+def test_jena_agrees_with_pyshacl_on_the_tiny_project(tmp_path: Path) -> None:
+    """The tiny project's rows are verbatim curated rows; the whole curated data would cost Jena ~15 s for the same check."""
     jena_classpath()
-    ontology, asserted, _ = assemble(load_settings({}, project_dir=PROJECT))
+    ontology, asserted, _ = assemble(tiny_settings(tmp_path / "releases"))
     report = validate(asserted.graph, Graph().parse(PROJECT / "shapes" / "spacekg-shapes.ttl"), ontology, asserted.positions)
-    assert report.conforms and len(report.results) > 0
+    assert report.conforms and {r.severity for r in report.results} == {"Warning", "Info"}
     compare(report.results, jena_results(PROJECT / "shapes" / "spacekg-shapes.ttl", asserted.graph + ontology, tmp_path))
 
 

@@ -1,10 +1,11 @@
-"""The W3C SPARQL 1.1 Protocol tests, driven from their manifest, against a real `spacekg serve --dataset`.
+"""The W3C SPARQL 1.1 Protocol tests, driven from their manifest, against the app serving their data (as `serve --dataset` does).
 
 Each manifest test is data: a list of HTTP requests (W3C HTTP-in-RDF vocabulary) with the expected
 status class and, for successful queries, the expected result form. The 20 query tests and the 7
 `bad_update_*` tests run as written. The 7 `update_*` tests expect updates to succeed, which a
 read-only service must not do; they are replaced by one check per update form that it is refused
-and that the dataset is unchanged.
+and that the dataset is unchanged. The requests go through Flask's test client to the whole app, in this
+process (its query processes are real forked children); the manifest files are read in place.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from pathlib import Path
 
 import pytest
 import rdflib
-import requests
+from flask.testing import FlaskClient
 from rdflib import RDF, Namespace
 from rdflib.collection import Collection
+from werkzeug.test import TestResponse
 
-from conftest import SHARED, RunningServer
+from conftest import PROJECT, SHARED
+from spacekg.settings import load_settings
+from spacekg.web import create_app
 
 PROTOCOL = SHARED / "w3c" / "rdf-tests" / "sparql" / "sparql11" / "protocol"
 MANIFEST = PROTOCOL / "manifest.ttl"
@@ -97,48 +101,56 @@ RUN_AS_WRITTEN = [t for t in TESTS if not t.name.startswith("update_")]
 KNOWN_FAILURES: dict[str, str] = {}
 
 
+ENDPOINT = "/sparql"
+
+
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """data1.nt … data3.nt as the named graphs the tests expect, served by one worker (so updates would show)."""
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    """data1.nt … data3.nt as the named graphs the tests expect, served by one app (so updates would show)."""
     trig = tmp_path_factory.mktemp("w3c-protocol") / "protocol.trig"
     trig.write_text("".join(f"<{name}> {{\n{path.read_text(encoding='utf-8')}}}\n" for name, path in GRAPHS.items()), encoding="utf-8")
-    server = RunningServer("serve", "--dataset", str(trig), "--workers", "1", "--timeout", "10")
-    yield server.url + "/sparql"
-    server.stop()
+    app = create_app(load_settings({}, project_dir=PROJECT, dataset_files=(trig,), query_timeout_s=10, threads=2))
+    app.config["TESTING"] = True
+    yield app.test_client()
+    app.config["SPACEKG_FOLLOWER"].served.runner.close()
 
 
-def _send(endpoint: str, request: ProtocolRequest) -> requests.Response:
+def _send(endpoint: FlaskClient, request: ProtocolRequest) -> TestResponse:
     assert request.path.startswith("/sparql/")
-    url = endpoint + request.path.removeprefix("/sparql/")
-    return requests.request(request.method, url, headers=request.headers, data=request.body, timeout=30)
+    path = ENDPOINT + request.path.removeprefix("/sparql/")  # "/sparql/?query=…" is the endpoint with a query string
+    return endpoint.open(path, method=request.method, headers=request.headers, data=request.body)
 
 
-def _boolean(response: requests.Response) -> bool:
-    media = response.headers["Content-Type"].partition(";")[0]
+def _media(response: TestResponse) -> str:
+    return response.headers["Content-Type"].partition(";")[0]
+
+
+def _boolean(response: TestResponse) -> bool:
+    media = _media(response)
     if media == "application/sparql-results+json":
-        value = response.json()["boolean"]
+        value = json.loads(response.data)["boolean"]
         assert isinstance(value, bool)
         return value
     assert media == "application/sparql-results+xml", f"a boolean answer came as {media}"
-    text = ET.fromstring(response.content).findtext("{http://www.w3.org/2005/sparql-results#}boolean")
+    text = ET.fromstring(response.data).findtext("{http://www.w3.org/2005/sparql-results#}boolean")
     assert text in ("true", "false")
     return text == "true"
 
 
-def _check_tabular(response: requests.Response) -> None:
-    media = response.headers["Content-Type"].partition(";")[0]
+def _check_tabular(response: TestResponse) -> None:
+    media = _media(response)
     assert media in RESULT_TYPES, f"a SELECT answer came as {media}"
     if media == "application/sparql-results+json":
-        answer = response.json()
+        answer = json.loads(response.data)
         assert "vars" in answer["head"] and "bindings" in answer["results"]
     elif media == "application/sparql-results+xml":
-        ET.fromstring(response.content)
+        ET.fromstring(response.data)
 
 
-def _check_rdf(response: requests.Response) -> None:
-    media = response.headers["Content-Type"].partition(";")[0]
+def _check_rdf(response: TestResponse) -> None:
+    media = _media(response)
     assert media in GRAPH_FORMATS, f"a graph answer came as {media}"
-    rdflib.Graph().parse(io.BytesIO(response.content), format=GRAPH_FORMATS[media])
+    rdflib.Graph().parse(io.BytesIO(response.data), format=GRAPH_FORMATS[media])
 
 
 def test_the_manifest_has_the_tests_this_module_knows() -> None:
@@ -153,7 +165,7 @@ def test_the_manifest_has_the_tests_this_module_knows() -> None:
 
 @pytest.mark.parametrize("test", [pytest.param(t, id=t.name, marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=KNOWN_FAILURES[t.name])]
                                               if t.name in KNOWN_FAILURES else []) for t in RUN_AS_WRITTEN])
-def test_w3c_protocol(endpoint: str, test: ProtocolTest) -> None:
+def test_w3c_protocol(endpoint: FlaskClient, test: ProtocolTest) -> None:
     for number, request in enumerate(test.requests, start=1):
         response = _send(endpoint, request)
         where = f"{test.name} request {number}: {request.method} {request.path} -> {response.status_code} {response.text[:300]!r}"
@@ -186,55 +198,56 @@ HIDDEN_IN_QUERY = {
 }
 
 
-def _dataset_is_unchanged(endpoint: str, label: str) -> bool:
+def _dataset_is_unchanged(endpoint: FlaskClient, label: str) -> bool:
     # A distinct comment per call: the endpoint caches answers by query text, and the check must run.
-    response = requests.post(endpoint, data=f"{UNCHANGED}\n# check {label}".encode(), headers=DIRECT_QUERY, timeout=30)
+    response = endpoint.post(ENDPOINT, data=f"{UNCHANGED}\n# check {label}".encode(), headers=DIRECT_QUERY)
     assert response.status_code == 200, response.text
     return _boolean(response)
 
 
-# form -> (method, keyword arguments of requests.request)
+# form -> (method, keyword arguments of the test client's open(): a dict as data is sent as an HTML form)
 UPDATE_REQUESTS: dict[str, tuple[str, dict[str, object]]] = {
     "update_in_form_post": ("POST", {"data": {"update": UPDATE}}),
     "update_as_direct_post": ("POST", {"data": UPDATE.encode(), "headers": DIRECT_UPDATE}),
-    "update_as_direct_post_with_using_graph_uri": ("POST", {"params": {"using-graph-uri": f"{DATA}data1.rdf"},
+    "update_as_direct_post_with_using_graph_uri": ("POST", {"query_string": {"using-graph-uri": f"{DATA}data1.rdf"},
                                                             "data": UPDATE.encode(), "headers": DIRECT_UPDATE}),
-    "update_in_get": ("GET", {"params": {"update": UPDATE}}),
-    **{f"{kind}_hidden_in_get_query": ("GET", {"params": {"query": text}}) for kind, text in HIDDEN_IN_QUERY.items()},
+    "update_in_get": ("GET", {"query_string": {"update": UPDATE}}),
+    **{f"{kind}_hidden_in_get_query": ("GET", {"query_string": {"query": text}}) for kind, text in HIDDEN_IN_QUERY.items()},
     **{f"{kind}_hidden_in_form_query": ("POST", {"data": {"query": text}}) for kind, text in HIDDEN_IN_QUERY.items()},
     **{f"{kind}_hidden_in_direct_query": ("POST", {"data": text.encode(), "headers": DIRECT_QUERY}) for kind, text in HIDDEN_IN_QUERY.items()},
 }
 
 
 @pytest.mark.parametrize("form", list(UPDATE_REQUESTS))
-def test_an_update_is_refused_and_changes_nothing(endpoint: str, form: str) -> None:
+def test_an_update_is_refused_and_changes_nothing(endpoint: FlaskClient, form: str) -> None:
     assert _dataset_is_unchanged(endpoint, f"before {form}")
     method, arguments = UPDATE_REQUESTS[form]
-    response = requests.request(method, endpoint, timeout=30, **arguments)  # type: ignore[arg-type]
+    response = endpoint.open(ENDPOINT, method=method, **arguments)  # type: ignore[arg-type]
     assert 400 <= response.status_code < 500, f"{form}: {response.status_code} {response.text[:200]!r}"
     assert "Traceback" not in response.text
     assert _dataset_is_unchanged(endpoint, f"after {form}")
 
 
-def test_a_refused_update_says_the_endpoint_is_read_only(endpoint: str) -> None:
-    response = requests.post(endpoint, data={"update": UPDATE}, timeout=30)
+def test_a_refused_update_says_the_endpoint_is_read_only(endpoint: FlaskClient) -> None:
+    response = endpoint.post(ENDPOINT, data={"update": UPDATE})
+    assert response.request.content_type == "application/x-www-form-urlencoded"
     assert response.status_code == 403
     assert "read-only" in response.text
     assert response.headers["Content-Type"].startswith("text/plain")
 
 
-def test_the_protocol_dataset_overrides_from_in_the_query(endpoint: str) -> None:
+def test_the_protocol_dataset_overrides_from_in_the_query(endpoint: FlaskClient) -> None:
     """query_multiple_dataset, sharpened: with named-graph-uri given, FROM <data3> must not make data3 the default graph."""
     query = f"ASK FROM <{DATA}data3.rdf> {{ <{DATA}data3.rdf> a ?type }}"
-    response = requests.post(endpoint, params={"named-graph-uri": f"{DATA}data1.rdf"}, data=query.encode(), headers=DIRECT_QUERY, timeout=30)
+    response = endpoint.post(ENDPOINT, query_string={"named-graph-uri": f"{DATA}data1.rdf"}, data=query.encode(), headers=DIRECT_QUERY)
     assert response.status_code == 200
     assert _boolean(response) is False
-    without_protocol_dataset = requests.post(endpoint, data=query.encode(), headers=DIRECT_QUERY, timeout=30)
+    without_protocol_dataset = endpoint.post(ENDPOINT, data=query.encode(), headers=DIRECT_QUERY)
     assert _boolean(without_protocol_dataset) is True
 
 
-def test_the_graphs_are_served_as_loaded(endpoint: str) -> None:
-    response = requests.get(endpoint, params={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"}, timeout=30)
-    counts = {row["g"]["value"]: int(row["n"]["value"]) for row in json.loads(response.content)["results"]["bindings"]}
+def test_the_graphs_are_served_as_loaded(endpoint: FlaskClient) -> None:
+    response = endpoint.get(ENDPOINT, query_string={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"})
+    counts = {row["g"]["value"]: int(row["n"]["value"]) for row in json.loads(response.data)["results"]["bindings"]}
     assert counts == {name: 1 for name in GRAPHS}
 

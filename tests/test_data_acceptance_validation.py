@@ -1,0 +1,125 @@
+"""Acceptance of the curated data by its shapes and its reasoning: checks about data/ itself, not about the code.
+
+Everything here reads the session's one build of the real data/ (`curated_release`): its validation.ttl
+holds the report on the data and on the ontology, and the build itself would have stopped on a
+Violation or a reasoning clash. Nothing is validated or reasoned again, and no count of the curated
+data is written here: the expectations come from the data and from shapes/WARNINGS.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib.term import Node
+
+from conftest import PROJECT
+from spacekg.namespaces import RDFS, SH, Minter
+from spacekg.store.releases import Release
+from spacekg.validate import ValidationResult, load_shapes, results_from_graph
+
+SKGSH = "https://w3id.org/spacekg/shapes#"
+DATA_SHAPES = PROJECT / "shapes" / "spacekg-shapes.ttl"
+LISTED = re.compile(r"^- `skgsh:([\w-]+)` `([^`]+)` \(([^)]+)\)$", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def curated_results(curated_release: Release) -> list[ValidationResult]:
+    """The results of the curated build's validation (data and ontology), read back from its validation.ttl."""
+    return results_from_graph(Graph().parse(curated_release.path / "validation.ttl", format="turtle"))
+
+
+@pytest.fixture(scope="module")
+def data_shapes() -> Graph:
+    return load_shapes(DATA_SHAPES)
+
+
+@pytest.fixture(scope="module")
+def curated_store(curated_release: Release) -> ox.Store:
+    return curated_release.open_store()
+
+
+def graph_iri(release: Release, name: str) -> str:
+    return str(Minter(release.manifest["base_iri"]).graph(name))
+
+
+def select(store: ox.Store, query: str) -> list[tuple[URIRef, ...]]:
+    """The rows of a SELECT whose every value is an IRI."""
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return [tuple(URIRef(term.value) for term in row) for row in solutions]
+
+
+def test_the_curated_data_has_no_violation(curated_release: Release, curated_results: list[ValidationResult]) -> None:
+    summary = curated_release.manifest["validation"]
+    assert (summary["conforms"], summary["violations"], summary["reused"]) == (True, 0, False)
+    assert [(r.where, str(r.focus_node), str(r.source_shape), r.message) for r in curated_results if r.severity == "Violation"] == []
+    assert len(curated_results) == summary["warnings"] + summary["infos"]
+
+
+def test_every_result_on_the_curated_data_names_a_source_line(curated_results: list[ValidationResult], data_shapes: Graph) -> None:
+    shapes = set(data_shapes.subjects())
+    on_data = [r for r in curated_results if r.source_shape in shapes]
+    assert [str(r.focus_node) for r in on_data if r.position is None] == []
+    lines: dict[str, int] = {}
+    for result in on_data:
+        assert result.position is not None and result.position.path.startswith("data/"), result.where
+        if result.position.path not in lines:
+            lines[result.position.path] = len((PROJECT / result.position.path).read_text(encoding="utf-8").splitlines())
+        assert 1 <= result.position.line <= lines[result.position.path], result.where
+
+
+def listed_warnings() -> set[tuple[str, str, str]]:
+    """(shape IRI, focus node IRI, file) of each warning shapes/WARNINGS.md accepts."""
+    text = (PROJECT / "shapes" / "WARNINGS.md").read_text(encoding="utf-8")
+    return {(SKGSH + shape, focus, file) for shape, focus, file in LISTED.findall(text)}
+
+
+def test_every_warning_is_listed_with_its_reason_and_every_listed_warning_still_occurs(curated_results: list[ValidationResult]) -> None:
+    warnings = {(str(r.source_shape), str(r.focus_node), r.position.path if r.position else "(no source file)")
+                for r in curated_results if r.severity == "Warning"}
+    listed = listed_warnings()
+    assert warnings - listed == set(), "warnings to fix or to explain in shapes/WARNINGS.md (with the file of the record)"
+    assert listed - warnings == set(), "fixed warnings still listed in shapes/WARNINGS.md"
+
+
+def shape_targets(shapes: Graph) -> tuple[set[Node], set[Node]]:
+    """The classes the shapes target and the predicates their paths name (through inverse and alternative paths)."""
+    paths: set[Node] = set()
+    for path in shapes.objects(None, SH.path):
+        if isinstance(path, URIRef):
+            paths.add(path)
+        elif isinstance(path, BNode):
+            paths.update(p for p in (shapes.value(path, SH.inversePath),) if isinstance(p, URIRef))
+            alternatives = shapes.value(path, SH.alternativePath)
+            if alternatives is not None:
+                paths.update(p for p in shapes.items(alternatives) if isinstance(p, URIRef))
+    return set(shapes.objects(None, SH.targetClass)), paths
+
+
+def test_every_class_and_property_of_the_curated_data_is_checked_by_a_shape(curated_release: Release, curated_store: ox.Store,
+                                                                              data_shapes: Graph) -> None:
+    """The Turtle files of data/ may use any term, so this is checked on the data too (test_shapes checks the mapper's terms)."""
+    asserted = graph_iri(curated_release, "asserted")
+    ontology = Graph()  # the subclass axioms of the ontology graph the release published
+    for sub, superclass in select(curated_store, f"SELECT ?sub ?super WHERE {{ GRAPH <{graph_iri(curated_release, 'ontology')}> "
+                                                 f"{{ ?sub <{RDFS.subClassOf}> ?super }} }}"):
+        ontology.add((sub, RDFS.subClassOf, superclass))
+    targeted, paths = shape_targets(data_shapes)
+    classes = {c for (c,) in select(curated_store, f"SELECT DISTINCT ?c WHERE {{ GRAPH <{asserted}> {{ ?s a ?c }} }}")}
+    assert classes
+    assert {c for c in classes if not any(t in targeted for t in ontology.transitive_objects(c, RDFS.subClassOf))} == set()
+    predicates = {p for (p,) in select(curated_store, f"SELECT DISTINCT ?p WHERE {{ GRAPH <{asserted}> {{ ?s ?p ?o }} }}")}
+    assert predicates and predicates - paths == set()
+
+
+def test_the_curated_data_reasons_without_a_clash_into_new_facts_only(curated_release: Release, curated_store: ox.Store) -> None:
+    """A clash would have stopped the build; the inferred graph it published repeats no asserted or ontology triple."""
+    graphs = curated_release.manifest["graphs"]
+    inferred, asserted, ontology = (graph_iri(curated_release, name) for name in ("inferred", "asserted", "ontology"))
+    assert curated_release.manifest["reasoner"] == "rules" and graphs[inferred] > 0
+    repeated = curated_store.query(f"ASK {{ GRAPH <{inferred}> {{ ?s ?p ?o }} {{ GRAPH <{asserted}> {{ ?s ?p ?o }} }} "
+                                   f"UNION {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }} }}")
+    assert bool(repeated) is False
