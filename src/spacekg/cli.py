@@ -14,9 +14,9 @@ import pyoxigraph as ox
 
 from spacekg import __version__
 from spacekg.errors import SpaceKGError, UsageError
+from spacekg.formats import DUMPS, by_name
 from spacekg.settings import Settings, load_settings
-
-EXPORT_FORMATS = {"nquads": "spacekg.nq", "trig": "spacekg.trig", "turtle": "spacekg.ttl", "jsonld": "spacekg.jsonld"}
+from spacekg.validate.render import REPORT_FORMATS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,8 +29,9 @@ def _progress(message: str) -> None:
 
 
 def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.errors import DataDoesNotConform
     from spacekg.pipeline import build
-    from spacekg.validate import DataDoesNotConform, render
+    from spacekg.validate import render
 
     try:
         release = build(settings, progress=_progress)
@@ -180,7 +181,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from spacekg.store.releases import current_release
 
     release = current_release(settings.releases)
-    dump = release.path / "dumps" / EXPORT_FORMATS[args.format]
+    chosen = by_name(args.format, DUMPS)
+    assert chosen is not None  # argparse allows only the names of DUMPS
+    dump = release.path / "dumps" / chosen.dump_name
     data = dump.read_bytes()
     if args.output:
         Path(args.output).write_bytes(data)
@@ -237,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("build", help="build the graph from data/ and publish it as the current release")
     validate = commands.add_parser("validate", help="validate data/ and the ontology against shapes/ and print the report")
-    validate.add_argument("--format", choices=("text", "html", "ttl", "jsonld", "csv", "json"), default="text")
+    validate.add_argument("--format", choices=tuple(REPORT_FORMATS), default="text")
     validate.add_argument("--output", "-o", help="write the report to this file instead of standard output")
     validate.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     reason = commands.add_parser("reason", help="run the reasoning stage alone and summarise what it infers")
@@ -254,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="counts per named graph, record kind and class")
     stats.add_argument("--format", choices=("table", "json"), default="table")
     export = commands.add_parser("export", help="write a dump of the current release")
-    export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="nquads")
+    export.add_argument("--format", choices=tuple(f.name for f in DUMPS), default="nquads")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     synth = commands.add_parser("synth", help="write a synthetic project of about N more triples, for benchmarks")
     synth.add_argument("--triples", type=int, required=True, help="approximate number of triples to add")

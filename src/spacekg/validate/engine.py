@@ -18,9 +18,8 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node
 
-from spacekg.errors import SourceDataError, SourceDataErrors, SourcePosition
+from spacekg.errors import ShapesNotEvaluable, SourceDataError, SourceDataErrors, SourcePosition
 from spacekg.namespaces import DCTERMS, DEFAULT_BASE, RDF, RDFS, SH, SKOS, XSD
-from spacekg.validate.errors import ShapesNotEvaluable
 from spacekg.validate.report import (
     ValidationReport,
     ValidationResult,

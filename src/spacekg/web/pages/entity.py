@@ -14,12 +14,13 @@ import pyoxigraph as ox
 from flask import Response, url_for
 
 from spacekg.namespaces import BIBO, DCTERMS, FOAF, ORG, RDF, RDFS, SKG, SKOS
-from spacekg.web.linked_data import alternates, describe
+from spacekg.web.documents import alternates, describe
 from spacekg.web.pages.common import dataset, render_page, select, value
 from spacekg.web.pages.landing import KIND_NAMES
 from spacekg.web.pages.participation import participation_rows, why_href
-from spacekg.web.pages.site import Term, site
 from spacekg.web.pages.validation import validation_results
+from spacekg.web.site import Term
+from spacekg.web.state import site
 
 DCT_SOURCE = str(DCTERMS.source)
 RECORD_POSITION = (str(SKG.sourceFile), str(SKG.sourceLine))

@@ -8,7 +8,7 @@ from werkzeug.exceptions import NotFound
 from spacekg.namespaces import ENTITY_KINDS
 from spacekg.web.mediatypes import negotiate
 from spacekg.web.pages.common import dataset, pages, render_page, select, value
-from spacekg.web.pages.site import site
+from spacekg.web.state import site
 
 KIND_NAMES = {  # kind -> (plural for people, what it holds)
     "state": ("states", "sovereign states, historic ones included, by ISO 3166 code"),

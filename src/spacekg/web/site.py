@@ -200,10 +200,3 @@ def read_labels(store: ServedStore) -> dict[str, str]:
         if subject not in best or rank < best[subject]:
             best[subject] = rank
     return {subject: rank[2] for subject, rank in best.items()}
-
-
-def site() -> Site:
-    """The Site of the release this request is answered from."""
-    from spacekg.web.state import served  # the state module names Site in its types, so import here
-
-    return served().site

@@ -9,159 +9,33 @@ Long queries yield: a child whose query has run past a short grace period is dem
 CPU priority, so that short queries (in other children) are not slowed by runaways that will be
 killed at the limit anyway.
 
-The child is also sandboxed: a seccomp filter makes creating any IPv4/IPv6 socket fail. pyoxigraph
-evaluates SERVICE by making HTTP requests and offers no switch to turn that off, so this is what
-guarantees that no query reaches another host, whatever a lexer thinks the query says. If the
-filter cannot be installed, the child refuses to evaluate queries (fail closed).
+The child is also sandboxed (sandbox.py): it cannot open network sockets, and its memory is capped.
+If the sandbox cannot be installed, the child refuses to evaluate queries (fail closed).
 """
 
 from __future__ import annotations
 
-import errno
 import multiprocessing
 import multiprocessing.connection
 import os
 import queue
-import resource
 import signal
-import socket
 import threading
 import traceback
-from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
-from spacekg.errors import QueryError, QueryTimeout
-from spacekg.namespaces import PREFIXES
-from spacekg.store.serving import ServedStore
-from spacekg.web import results
-from spacekg.web.mediatypes import GRAPH_TYPES
+from spacekg.errors import QueryError, QueryProcessFailed, QueryTimeout, SandboxUnavailable
+from spacekg.web.evaluation import QueryJob, QueryOutcome, evaluate
+from spacekg.web.sandbox import forbid_network, limit_memory
 
-
-@dataclass(frozen=True)
-class QueryJob:
-    """Everything the child needs to evaluate one query and write its answer."""
-
-    query: str
-    media_type: str  # for SELECT/ASK a result type; for graphs see graph_media_type
-    graph_media_type: str
-    row_cap: int
-    union_default: bool = True
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    base_iri: str | None = None  # relative IRIs in the query resolve against the endpoint's URL
-
-
-@dataclass(frozen=True)
-class QueryOutcome:
-    body: bytes
-    media_type: str
-    form: str  # "select", "ask" or "graph"
-    rows: int
-    truncated: bool
-    error: str = ""
-    error_status: int = 0
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def raise_for_error(self) -> QueryOutcome:
-        """This outcome, or the QueryError (with the evaluator's HTTP status) that it reports."""
-        if self.error:
-            failure = QueryError(self.error)
-            failure.http_status = self.error_status or 400
-            raise failure
-        return self
-
-
-TRUNCATION_NOTE = "urn:spacekg:result-truncated"
 # A query still running after this long is a long one. Its process then runs at a lower CPU priority
 # (niceness 5: a third of a normal process's share), so that on a machine with few cores the short
 # lookups that make up most traffic still get the CPU at once. Not lower: at niceness 19 (1.5% of a
 # share) a legitimate 0.7 s query beside a busy page crawl was starved past a 10 s time limit.
 LONG_QUERY_AFTER_S = 0.02
 LONG_QUERY_NICENESS = 5
-
-
-def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
-    """Evaluate a job in this process (the child calls it; tests may too)."""
-    kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
-    try:
-        # Graph IRIs are checked by the protocol; inside the try, one that slipped through is a 400, not a dead child.
-        if job.default_graphs or job.named_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-            if job.named_graphs:
-                kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-        elif job.union_default:
-            kwargs["use_default_graph_as_union"] = True
-        result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
-        if isinstance(result, ox.QueryBoolean):
-            value = bool(result)
-            body = {"application/sparql-results+json": results.ask_json, "application/sparql-results+xml": results.ask_xml}.get(
-                job.media_type, results.ask_text)(value)
-            return QueryOutcome(body, job.media_type, "ask", 1, False)
-        if isinstance(result, ox.QueryTriples):
-            triples: list[ox.Triple] = []
-            for triple in result:
-                if len(triples) == job.row_cap:
-                    return _graph_outcome(triples, job, truncated=True)
-                triples.append(triple)
-            return _graph_outcome(triples, job, truncated=False)
-        names = [v.value for v in result.variables]
-        rows: list[list[results.Term]] = []
-        truncated = False
-        for solution in result:
-            if len(rows) == job.row_cap:
-                truncated = True
-                break
-            rows.append([solution[name] for name in names])
-        links = [TRUNCATION_NOTE] if truncated else []
-        writer = {
-            "application/sparql-results+json": lambda: results.select_json(names, rows, links),
-            "application/sparql-results+xml": lambda: results.select_xml(names, rows, links),
-            "text/csv": lambda: results.select_csv(names, rows),
-            "text/tab-separated-values": lambda: results.select_tsv(names, rows),
-        }[job.media_type]
-        return QueryOutcome(writer(), job.media_type, "select", len(rows), truncated)
-    except SyntaxError as error:
-        return QueryOutcome(b"", "", "", 0, False, error=f"SPARQL syntax error: {error}", error_status=400)
-    except PermissionError:
-        return QueryOutcome(b"", "", "", 0, False, error="SERVICE is not allowed: this endpoint does not query other endpoints",
-                            error_status=403)
-    except (OSError, ValueError, RuntimeError) as error:
-        return QueryOutcome(b"", "", "", 0, False, error=f"the query could not be evaluated: {error}", error_status=400)
-
-
-def _graph_outcome(triples: list[ox.Triple], job: QueryJob, truncated: bool) -> QueryOutcome:
-    rdf_format = GRAPH_TYPES[job.graph_media_type][1]
-    body = ox.serialize(triples, format=rdf_format) or b""
-    return QueryOutcome(body, job.graph_media_type, "graph", len(triples), truncated)
-
-
-def forbid_network() -> str:
-    """Make socket(AF_INET/AF_INET6) fail with EACCES in this process; return why it could not, or ''."""
-    try:
-        import pyseccomp as seccomp
-
-        syscall_filter = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-        for family in (socket.AF_INET, socket.AF_INET6):
-            syscall_filter.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
-        syscall_filter.load()
-    except (ImportError, OSError, RuntimeError, ValueError) as error:
-        return f"the query sandbox (seccomp) could not be installed: {error}"
-    return ""
-
-
-def limit_memory(extra_mb: int) -> None:
-    """Cap this process's address space at its size now plus `extra_mb` (0: no cap).
-
-    The child shares the store with its worker, so the cap is what one query may add on top of it.
-    A query that needs more makes an allocation fail and the child die, which the worker reports.
-    """
-    if extra_mb > 0:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            size_now = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        cap = size_now + extra_mb * (1 << 20)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
 def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store, memory_mb: int) -> None:
@@ -175,7 +49,8 @@ def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Sto
         except EOFError:
             os._exit(0)
         if sandbox_problem:
-            connection.send(QueryOutcome(b"", "", "", 0, False, error=sandbox_problem + "; queries are refused", error_status=503))
+            connection.send(QueryOutcome.failed(SandboxUnavailable(sandbox_problem + "; queries are refused",
+                                                                   "run the server on Linux with seccomp available")))
             continue
         try:
             outcome = evaluate(store, job)
@@ -183,8 +58,7 @@ def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Sto
             # A bug must not pass for a dead child ("ended unexpectedly", a 400): it comes back as a 500,
             # with its traceback in the server's log, and the child lives on for the next query.
             traceback.print_exc()
-            outcome = QueryOutcome(b"", "", "", 0, False, error="the query process failed on this query; the error was logged",
-                                   error_status=500)
+            outcome = QueryOutcome.failed(QueryProcessFailed("the query process failed on this query; the error was logged"))
         connection.send(outcome)
 
 
