@@ -84,11 +84,12 @@ def cmd_reason(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_why(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.kinds import entity_prefixes
     from spacekg.namespaces import Minter, expand_term
     from spacekg.pipeline import assemble, infer
     from spacekg.reason import explain
 
-    prefixes = Minter(settings.base_iri).prefixes()
+    prefixes = entity_prefixes(Minter(settings.base_iri))
     try:
         triple = tuple(expand_term(term, prefixes) for term in (args.subject, args.predicate, args.object))
     except ValueError as error:
