@@ -31,12 +31,13 @@ def _progress(message: str) -> None:
 def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from spacekg.errors import DataDoesNotConform
     from spacekg.pipeline import build
-    from spacekg.validate import render
+    from spacekg.validate import ValidationReport, render
 
     try:
         release = build(settings, progress=_progress)
     except DataDoesNotConform as error:
-        print(render(error.report, "text"), file=sys.stderr)
+        if isinstance(error.report, ValidationReport):  # the report the validate stage made: print it whole
+            print(render(error.report, "text"), file=sys.stderr)
         raise
     changes = release.manifest.get("validation", {})
     if "new" in changes:
@@ -283,8 +284,14 @@ COMMANDS = {"build": cmd_build, "validate": cmd_validate, "reason": cmd_reason, 
             "serve": cmd_serve, "synth": cmd_synth, "publish": cmd_publish}
 
 
+def report_error(error: SpaceKGError) -> int:
+    """Print an error of ours on standard error (message, then its fix) and return its exit code: the one place that does."""
+    print(f"error: {error}", file=sys.stderr)
+    return error.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run a command and turn SpaceKGError into its exit code (the one place that does)."""
+    """Entry point: run a command; an error of ours becomes its exit code (report_error)."""
     try:
         args = build_parser().parse_args(argv)
         settings = load_settings(project_dir=args.project, releases_dir=args.releases, base_iri=args.base_iri, reasoner=args.reasoner,
@@ -295,8 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  store_url=getattr(args, "store", None))
         return COMMANDS[args.command](settings, args)
     except SpaceKGError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
+        return report_error(error)
     except BrokenPipeError:  # the reader (e.g. head) closed the pipe; not an error of ours
         sys.stderr.close()
         return 0

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from spacekg.validate.report import ValidationReport
+from typing import Protocol
 
 
 class SpaceKGError(Exception):
@@ -86,13 +83,31 @@ class ShapesNotEvaluable(SpaceKGError):
 
 # --- the data does not conform (exit 1) ------------------------------------------------------------
 
+class _Result(Protocol):
+    @property
+    def severity(self) -> str: ...
+
+    @property
+    def where(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+class _Report(Protocol):
+    """What this module needs of a spacekg.validate.ValidationReport (a protocol, so that errors imports nothing of ours)."""
+
+    @property
+    def results(self) -> Sequence[_Result]: ...
+
+
 class DataDoesNotConform(SpaceKGError):
     """At least one sh:Violation: the release is not published (CLI exit code 1)."""
 
     http_status = 422
     exit_code = 1
 
-    def __init__(self, report: ValidationReport) -> None:
+    def __init__(self, report: _Report) -> None:
         violations = [result for result in report.results if result.severity == "Violation"]
         first = violations[0] if violations else None
         where = f"; first at {first.where}: {first.message}" if first else ""
@@ -102,6 +117,8 @@ class DataDoesNotConform(SpaceKGError):
 
 
 class Describable(Protocol):
+    """What this module needs of a spacekg.reason.Clash."""
+
     def to_text(self) -> str: ...
 
 
