@@ -22,6 +22,7 @@ import queue
 import signal
 import threading
 import traceback
+import weakref
 from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
@@ -36,18 +37,27 @@ from spacekg.web.sandbox import forbid_network, limit_memory
 # share) a legitimate 0.7 s query beside a busy page crawl was starved past a 10 s time limit.
 LONG_QUERY_AFTER_S = 0.02
 LONG_QUERY_NICENESS = 5
+IDLE_EXIT_S = 2.0  # how long an idle child may take to exit by itself before it is killed
+
+
+# The worker's ends of every query process's pipe. A child is forked with copies of all of them; it closes
+# them first, or its own pipe (and its siblings') would never reach end-of-file when the worker closes its
+# end or dies, and idle children would outlive their worker.
+_WORKER_ENDS: weakref.WeakSet[multiprocessing.connection.Connection] = weakref.WeakSet()
 
 
 def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store, memory_mb: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for inherited in list(_WORKER_ENDS):
+        inherited.close()
     sandbox_problem = forbid_network()
     limit_memory(memory_mb)
     while True:
         try:
             job = connection.recv()
         except EOFError:
-            os._exit(0)
+            return  # the worker closed the pipe: end like any process whose work is done
         if sandbox_problem:
             connection.send(QueryOutcome.failed(SandboxUnavailable(sandbox_problem + "; queries are refused",
                                                                    "run the server on Linux with seccomp available")))
@@ -78,6 +88,7 @@ class QueryExecutor:
         if self._process is None or not self._process.is_alive() or self._connection is None:
             self.close()
             parent_end, child_end = self._context.Pipe()
+            _WORKER_ENDS.add(parent_end)
             process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb), daemon=True)
             process.start()
             child_end.close()
@@ -140,19 +151,40 @@ class QueryExecutor:
         except (PermissionError, ProcessLookupError):
             # Without CAP_SYS_NICE a process may lower priorities but not raise them again: a fresh
             # child (forked from the worker, at the worker's priority) costs a few milliseconds.
-            self.close()
+            ending = self.close(idle=True)
+            if ending is not None:
+                threading.Thread(target=_reap, args=(ending,), name="reap-query-process", daemon=True).start()
 
-    def close(self) -> None:
+    def close(self, idle: bool = False) -> BaseProcess | None:
+        """Stop the child: at once (a query may be running), or, when `idle`, by closing its pipe.
+
+        An idle child reads the end of its pipe and ends by itself (writing, for one, the coverage data it
+        holds); the caller reaps it with `_reap`, which kills it if it has not ended within IDLE_EXIT_S.
+        A killed child is reaped here, in the background. Returns the idle child that is ending, if any.
+        """
         self._demoted = False
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-            # A killed child frees its memory at the priority it had: demoted and large (a sort of a cross
-            # product holds gigabytes), that can take seconds on a busy machine. It is reaped in the
-            # background, so that the answer (a 503 at the limit) does not wait for it.
-            threading.Thread(target=self._process.join, name="reap-query-process", daemon=True).start()
-        if self._connection is not None:
-            self._connection.close()
+        process, connection = self._process, self._connection
         self._process, self._connection = None, None
+        if connection is not None:
+            connection.close()
+        if process is None or not process.is_alive():
+            return None
+        if idle:
+            return process
+        process.kill()
+        # A killed child frees its memory at the priority it had: demoted and large (a sort of a cross
+        # product holds gigabytes), that can take seconds on a busy machine. It is reaped in the
+        # background, so that the answer (a 503 at the limit) does not wait for it.
+        threading.Thread(target=process.join, name="reap-query-process", daemon=True).start()
+        return None
+
+
+def _reap(process: BaseProcess) -> None:
+    """Wait for an idle child to end by itself; kill it if it has not within IDLE_EXIT_S."""
+    process.join(IDLE_EXIT_S)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 class ExecutorPool:
@@ -176,5 +208,8 @@ class ExecutorPool:
         return sum(executor.timeouts for executor in self._all)
 
     def close(self) -> None:
-        for executor in self._all:
-            executor.close()
+        """Stop every child and wait for them: they are idle (a retired release's last request has ended), so each
+        ends by itself as soon as its pipe is closed, all at once."""
+        ending = [process for executor in self._all if (process := executor.close(idle=True)) is not None]
+        for process in ending:
+            _reap(process)
