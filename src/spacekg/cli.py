@@ -14,9 +14,9 @@ import pyoxigraph as ox
 
 from spacekg import __version__
 from spacekg.errors import SpaceKGError, UsageError
+from spacekg.formats import DUMPS, by_name
 from spacekg.settings import Settings, load_settings
-
-EXPORT_FORMATS = {"nquads": "spacekg.nq", "trig": "spacekg.trig", "turtle": "spacekg.ttl", "jsonld": "spacekg.jsonld"}
+from spacekg.validate.render import REPORT_FORMATS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,13 +29,15 @@ def _progress(message: str) -> None:
 
 
 def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.errors import DataDoesNotConform
     from spacekg.pipeline import build
-    from spacekg.validate import DataDoesNotConform, render
+    from spacekg.validate import ValidationReport, render
 
     try:
         release = build(settings, progress=_progress)
     except DataDoesNotConform as error:
-        print(render(error.report, "text"), file=sys.stderr)
+        if isinstance(error.report, ValidationReport):  # the report the validate stage made: print it whole
+            print(render(error.report, "text"), file=sys.stderr)
         raise
     changes = release.manifest.get("validation", {})
     if "new" in changes:
@@ -83,11 +85,12 @@ def cmd_reason(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_why(settings: Settings, args: argparse.Namespace) -> int:
+    from spacekg.kinds import entity_prefixes
     from spacekg.namespaces import Minter, expand_term
     from spacekg.pipeline import assemble, infer
     from spacekg.reason import explain
 
-    prefixes = Minter(settings.base_iri).prefixes()
+    prefixes = entity_prefixes(Minter(settings.base_iri))
     try:
         triple = tuple(expand_term(term, prefixes) for term in (args.subject, args.predicate, args.object))
     except ValueError as error:
@@ -180,7 +183,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from spacekg.store.releases import current_release
 
     release = current_release(settings.releases)
-    dump = release.path / "dumps" / EXPORT_FORMATS[args.format]
+    chosen = by_name(args.format, DUMPS)
+    assert chosen is not None  # argparse allows only the names of DUMPS
+    dump = release.path / "dumps" / chosen.dump_name
     data = dump.read_bytes()
     if args.output:
         Path(args.output).write_bytes(data)
@@ -237,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("build", help="build the graph from data/ and publish it as the current release")
     validate = commands.add_parser("validate", help="validate data/ and the ontology against shapes/ and print the report")
-    validate.add_argument("--format", choices=("text", "html", "ttl", "jsonld", "csv", "json"), default="text")
+    validate.add_argument("--format", choices=tuple(REPORT_FORMATS), default="text")
     validate.add_argument("--output", "-o", help="write the report to this file instead of standard output")
     validate.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     reason = commands.add_parser("reason", help="run the reasoning stage alone and summarise what it infers")
@@ -254,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="counts per named graph, record kind and class")
     stats.add_argument("--format", choices=("table", "json"), default="table")
     export = commands.add_parser("export", help="write a dump of the current release")
-    export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="nquads")
+    export.add_argument("--format", choices=tuple(f.name for f in DUMPS), default="nquads")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     synth = commands.add_parser("synth", help="write a synthetic project of about N more triples, for benchmarks")
     synth.add_argument("--triples", type=int, required=True, help="approximate number of triples to add")
@@ -279,8 +284,14 @@ COMMANDS = {"build": cmd_build, "validate": cmd_validate, "reason": cmd_reason, 
             "serve": cmd_serve, "synth": cmd_synth, "publish": cmd_publish}
 
 
+def report_error(error: SpaceKGError) -> int:
+    """Print an error of ours on standard error (message, then its fix) and return its exit code: the one place that does."""
+    print(f"error: {error}", file=sys.stderr)
+    return error.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run a command and turn SpaceKGError into its exit code (the one place that does)."""
+    """Entry point: run a command; an error of ours becomes its exit code (report_error)."""
     try:
         args = build_parser().parse_args(argv)
         settings = load_settings(project_dir=args.project, releases_dir=args.releases, base_iri=args.base_iri, reasoner=args.reasoner,
@@ -291,8 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  store_url=getattr(args, "store", None))
         return COMMANDS[args.command](settings, args)
     except SpaceKGError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
+        return report_error(error)
     except BrokenPipeError:  # the reader (e.g. head) closed the pipe; not an error of ours
         sys.stderr.close()
         return 0

@@ -21,10 +21,7 @@ PREFIXES = {
     "bibo": str(BIBO), "dcat": str(DCAT), "schema": str(SCHEMA), "void": str(VOID), "sh": str(SH),
 }
 
-ENTITY_KINDS = ("state", "org", "person", "instrument", "document", "participation", "status-listing", "event", "norm",
-                "citation", "count", "statement")
-
-__all__ = ["ENTITY_KINDS", "expand_term","BIBO", "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA",
+__all__ = ["expand_term","BIBO", "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA",
            "SD", "SH", "SKG", "SKOS", "VOID", "XSD", "Minter", "slugify"]
 
 
@@ -55,10 +52,6 @@ class Minter:
 
     def dataset(self) -> URIRef:
         return URIRef(f"{self.base}dataset")
-
-    def prefixes(self) -> dict[str, str]:
-        """The standard prefixes plus one per entity kind, e.g. state: -> {base}id/state/."""
-        return {**PREFIXES, **{kind.replace("-", "_"): f"{self.base}id/{kind}/" for kind in ENTITY_KINDS}}
 
     def is_entity(self, iri: str) -> bool:
         return iri.startswith(f"{self.base}id/")

@@ -19,6 +19,7 @@ from rdflib.term import Node
 from spacekg import __version__
 from spacekg.checks import check, reuse, shapes_checksums, validation_key
 from spacekg.errors import NoReleaseError, SourceDataError, SourceDataErrors, SourcePosition
+from spacekg.kinds import RECORD_KINDS, record_columns
 from spacekg.namespaces import RDFS, Minter
 from spacekg.rdf import AssertedGraph, map_sources
 from spacekg.reason import Reasoning, reason
@@ -84,10 +85,10 @@ def assemble(settings: Settings, progress: Progress = _quiet, timings: Timings |
     progress("reading ontology/ and data/")
     with timings.stage("read"):
         ontology = load_ontology(settings.ontology)
-        sources = read_sources(settings.data, settings.project_dir, settings.max_source_bytes)
+        sources = read_sources(settings.data, settings.project_dir, record_columns(), settings.max_source_bytes)
     progress(f"mapping {sum(len(t) for t in sources.tables.values())} records from {len(sources.checksums)} files")
     with timings.stage("map"):
-        asserted = map_sources(sources, ontology, Minter(settings.base_iri))
+        asserted = map_sources(sources, ontology, Minter(settings.base_iri), RECORD_KINDS)
     checksums = dict(sources.checksums)
     for path in sorted(settings.ontology.glob("*.ttl")):
         checksums[str(path.relative_to(settings.project_dir)) if path.is_relative_to(settings.project_dir) else str(path)] = \

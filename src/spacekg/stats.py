@@ -1,4 +1,4 @@
-"""Counts of a release: triples per named graph and instances per class."""
+"""Counts of a release: triples per named graph, instances per class, and records per curated kind."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from spacekg.kinds import RECORD_KINDS, record_count_query
 from spacekg.namespaces import SKG
 
 SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
-ARTEMIS = "<https://w3id.org/spacekg/id/instrument/artemis>"
 
 
 def _instances(cls: str, without: str = "", extra: str = "") -> str:
@@ -18,22 +18,13 @@ def _instances(cls: str, without: str = "", extra: str = "") -> str:
     return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?c {SUBCLASS} <{SKG[cls]}> . ?s a ?c . {extra} {minus} }}"
 
 
-# The record kinds curators maintain, each counted as the rows of its data/ file become resources.
-RECORD_QUERIES = {
-    "instruments": _instances("Instrument", without="UNDocument"),
-    "UN resolutions and documents": _instances("UNDocument"),
+# Counts that cut across the curated files: states (minted from ISO 3166 codes, not from a file of their own)
+# and the parts of the status listings and acts that the README's table of records names.
+BREAKDOWN_QUERIES = {
+    "states": _instances("State"),
     "participation statuses (status listings with a status)": _instances("StatusListing", without="NoStatusListing"),
     "status listings recording no status ('none')": _instances("NoStatusListing"),
-    "participation acts (signature, ratification, ...)": _instances("Participation", without="StatusListing"),
-    "participation acts with a date": _instances("Participation", without="StatusListing", extra="?s <" + str(SKG.date) + "> ?date ."),
-    "Artemis Accords signatories": _instances("Signature", extra=f"?s <{SKG.instrument}> {ARTEMIS} ."),
-    "chronology events": _instances("Event"),
-    "norms": _instances("Norm"),
-    "citations": _instances("Citation"),
-    "organisations": _instances("Organization"),
-    "people": _instances("Person"),
-    "states": _instances("State"),
-    "official treaty totals": _instances("OfficialCount"),
+    "participation acts with a date": _instances("Participation", without="StatusListing", extra=f"?s <{SKG.date}> ?date ."),
 }
 
 
@@ -41,16 +32,17 @@ RECORD_QUERIES = {
 class ReleaseStats:
     graphs: dict[str, int]
     classes: dict[str, int]
-    records: dict[str, int]
+    records: dict[str, int]  # per record kind (spacekg.kinds.RECORD_KINDS, by label), then the breakdowns
 
 
 def release_stats(store: ox.Store) -> ReleaseStats:
-    """Triples per graph, instances per class, and records per curated kind (subclasses included)."""
+    """Triples per graph, instances per class, and records per curated kind (each counted from the file that minted it)."""
     graphs = {row["g"].value: int(row["n"].value) for row in _select(store,
               "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")}
     classes = {row["c"].value: int(row["n"].value) for row in _select(store,
                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c")}
-    records = {label: int(_select(store, query)[0]["n"].value) for label, query in RECORD_QUERIES.items()}
+    queries = {**{kind.label: record_count_query(kind) for kind in RECORD_KINDS}, **BREAKDOWN_QUERIES}
+    records = {label: int(_select(store, query)[0]["n"].value) for label, query in queries.items()}
     return ReleaseStats(graphs, classes, records)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 
 import pycountry
 from rdflib import Graph, URIRef
@@ -11,9 +13,9 @@ from rdflib.term import Node
 
 from spacekg.errors import SourceDataErrors, SourcePosition
 from spacekg.namespaces import Minter
-from spacekg.rdf import actors, chronology, documents, participation, turtle
+from spacekg.rdf import actors, turtle
 from spacekg.rdf.context import MappingContext
-from spacekg.sources.reading import CuratedSources
+from spacekg.sources.reading import CuratedSources, Record
 
 
 @dataclass(frozen=True)
@@ -35,27 +37,32 @@ class AssertedGraph:
         return len(self.triples)
 
 
-def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter) -> AssertedGraph:
-    """Map every curated record to RDF; raise SourceDataErrors with every problem found, not just the first."""
-    ctx = MappingContext(ontology, minter)
-    tables = sources.tables
-    documents.declare_documents(ctx, tables["citations"], tables["instruments"], tables["un_documents"])
-    actors.declare_actors(ctx, tables["organizations"], tables["people"])
-    chronology.declare_events_and_norms(ctx, tables["events"], tables["norms"])
+class MappedKind(Protocol):
+    """What the mapping stage needs of a record kind (spacekg.kinds.RecordKind)."""
 
+    @property
+    def file(self) -> str: ...
+
+    @property
+    def map(self) -> Callable[[MappingContext, list[Record]], None]: ...
+
+    @property
+    def declare(self) -> Callable[[MappingContext, list[Record]], None] | None: ...
+
+
+def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter, kinds: Sequence[MappedKind]) -> AssertedGraph:
+    """Map every curated record to RDF; raise SourceDataErrors with every problem found, not just the first.
+
+    Every kind first declares the identifiers its rows define, so that rows may refer to each other in
+    any order; then each kind's rows are mapped, in the order of `kinds`, and the Turtle files last.
+    """
+    ctx = MappingContext(ontology, minter)
+    for kind in kinds:
+        if kind.declare is not None:
+            kind.declare(ctx, sources.tables[kind.file])
     actors.map_iso_citation(ctx, getattr(pycountry, "__version__", "unknown"))
-    documents.map_citations(ctx, tables["citations"])
-    actors.map_organizations(ctx, tables["organizations"])
-    actors.map_people(ctx, tables["people"])
-    documents.map_instruments(ctx, tables["instruments"])
-    documents.map_un_documents(ctx, tables["un_documents"])
-    documents.map_instrument_links(ctx, tables["instrument_links"])
-    participation.map_status(ctx, tables["participation_status"])
-    participation.map_actions(ctx, tables["participation_actions"])
-    participation.map_artemis(ctx, tables["artemis_signatories"])
-    participation.map_totals(ctx, tables["treaty_totals"])
-    chronology.map_events(ctx, tables["events"])
-    chronology.map_norms(ctx, tables["norms"])
+    for kind in kinds:
+        kind.map(ctx, sources.tables[kind.file])
     for source in sources.turtle:
         turtle.map_turtle(ctx, source)
     if ctx.errors:

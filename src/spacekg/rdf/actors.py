@@ -9,10 +9,14 @@ from spacekg.rdf.context import ISO_CITATION_KEY, MappingContext
 from spacekg.sources.reading import Record
 
 
-def declare_actors(ctx: MappingContext, organizations: list[Record], people: list[Record]) -> None:
-    for kind, records in (("org", organizations), ("person", people)):
-        for record in records:
-            ctx.declare(ctx.ids.actors, record.get("id"), ctx.minter.entity(kind, record.get("id")), record, "id")
+def declare_organizations(ctx: MappingContext, records: list[Record]) -> None:
+    for record in records:
+        ctx.declare(ctx.ids.actors, record.get("id"), ctx.minter.entity("org", record.get("id")), record, "id")
+
+
+def declare_people(ctx: MappingContext, records: list[Record]) -> None:
+    for record in records:
+        ctx.declare(ctx.ids.actors, record.get("id"), ctx.minter.entity("person", record.get("id")), record, "id")
 
 
 def map_organizations(ctx: MappingContext, records: list[Record]) -> None:

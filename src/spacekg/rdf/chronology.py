@@ -9,10 +9,13 @@ from spacekg.rdf.context import MappingContext
 from spacekg.sources.reading import Record
 
 
-def declare_events_and_norms(ctx: MappingContext, events: list[Record], norms: list[Record]) -> None:
-    for record in events:
+def declare_events(ctx: MappingContext, records: list[Record]) -> None:
+    for record in records:
         ctx.declare(ctx.ids.events, record.get("id"), ctx.minter.entity("event", record.get("id")), record, "id")
-    for record in norms:
+
+
+def declare_norms(ctx: MappingContext, records: list[Record]) -> None:
+    for record in records:
         ctx.declare(ctx.ids.norms, record.get("id"), ctx.minter.entity("norm", record.get("id")), record, "id")
 
 

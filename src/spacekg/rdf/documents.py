@@ -17,12 +17,19 @@ UN_INSTRUMENT_KINDS = {"resolution", "decision", "draft-resolution"}
 RELATIONS = {"builds-on": SKG.buildsOn}
 
 
-def declare_documents(ctx: MappingContext, citations: list[Record], instruments: list[Record], un_documents: list[Record]) -> None:
-    for record in citations:
+def declare_citations(ctx: MappingContext, records: list[Record]) -> None:
+    for record in records:
         ctx.declare(ctx.ids.citations, record.get("key"), ctx.minter.entity("citation", record.get("key")), record, "key")
-    for record in instruments:
+
+
+def declare_instruments(ctx: MappingContext, records: list[Record]) -> None:
+    for record in records:
         ctx.declare(ctx.ids.instruments, record.get("id"), ctx.minter.entity("instrument", record.get("id")), record, "id")
-    for record in un_documents:
+
+
+def declare_un_documents(ctx: MappingContext, records: list[Record]) -> None:
+    """UN documents share the instruments' identifiers: a resolution is referred to by its symbol."""
+    for record in records:
         symbol = record.get("symbol")
         if not UN_SYMBOL.fullmatch(symbol):
             ctx.fail(record, "symbol", f"{symbol!r} is not a UN document symbol", "write it as the UN does, e.g. A/RES/62/43 or A/RES/1721 (XVI)")

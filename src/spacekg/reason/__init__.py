@@ -31,15 +31,14 @@ from collections.abc import Iterable, Mapping
 
 from rdflib import URIRef
 
-from spacekg.errors import SourcePosition
-from spacekg.reason.clashes import Clash, InconsistencyError, find_clashes
+from spacekg.errors import InconsistencyError, NotInferredError, SourcePosition, UnsupportedAxiomError
+from spacekg.reason.clashes import Clash, find_clashes
 from spacekg.reason.engines import ENGINES, check_engine, entail
-from spacekg.reason.explain import Explanation, NotInferredError, explain
+from spacekg.reason.explain import Explanation, explain
 from spacekg.reason.facts import new_facts, vocabulary_terms
 from spacekg.reason.index import Triple
 from spacekg.reason.result import Reasoning, Sources
 from spacekg.reason.rules import RULE_TITLES, derive
-from spacekg.reason.schema import UnsupportedAxiomError
 
 __all__ = ["ENGINES", "RULE_TITLES", "Clash", "Explanation", "InconsistencyError", "NotInferredError", "Reasoning",
            "Triple", "UnsupportedAxiomError", "explain", "reason"]

@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from rdflib import Literal
 from rdflib.term import Node
 
-from spacekg.errors import SpaceKGError
 from spacekg.namespaces import OWL, RDF
 from spacekg.reason.explain import Explanation, explanation_tree, term_text
 from spacekg.reason.index import Triple, TripleIndex
 from spacekg.reason.result import Sources
 from spacekg.reason.rules import Derivations
-
-MESSAGE_LIMIT = 20  # clashes spelled out in the error message; all are on the error object
 
 
 @dataclass(frozen=True)
@@ -41,20 +38,6 @@ class Clash:
             lines.append(f"  axiom: {self.axiom.statement()}    [{self.axiom.how()}]")
         lines.extend(offending.to_text(depth=1) for offending in self.offending)
         return "\n".join(lines)
-
-
-class InconsistencyError(SpaceKGError):
-    """Reasoning found a contradiction: the data does not conform to the ontology."""
-
-    http_status = 500
-    exit_code = 1
-
-    def __init__(self, clashes: list[Clash]) -> None:
-        shown = "\n".join(clash.to_text() for clash in clashes[:MESSAGE_LIMIT])
-        more = f"\n... and {len(clashes) - MESSAGE_LIMIT} more" if len(clashes) > MESSAGE_LIMIT else ""
-        super().__init__(f"reasoning found {len(clashes)} contradiction(s) between the data and the ontology:\n{shown}{more}",
-                         "correct the records at the lines shown (or the ontology axiom, if it is the axiom that is wrong)")
-        self.clashes = clashes
 
 
 def _same_value(a: Node, b: Node, closure: TripleIndex) -> bool:

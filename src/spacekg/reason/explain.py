@@ -15,22 +15,12 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from spacekg.errors import SourcePosition, SpaceKGError, UsageError
+from spacekg.errors import NotInferredError, SourcePosition, SpaceKGError
 from spacekg.namespaces import PREFIXES, RDF
 from spacekg.reason.facts import is_fact, vocabulary_terms
 from spacekg.reason.index import Triple
 from spacekg.reason.result import Reasoning, Sources
 from spacekg.reason.rules import RULE_TITLES, Derivations
-
-
-class NotInferredError(UsageError):
-    """An explanation was asked for a triple that is not in the inferred graph."""
-
-    http_status = 404
-
-    def __init__(self, message: str, hint: str = "", position: SourcePosition | None = None) -> None:
-        super().__init__(message, hint)
-        self.position = position
 
 
 def where(position: SourcePosition | None) -> str:

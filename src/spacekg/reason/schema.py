@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode
 from rdflib.term import Node
 
-from spacekg.errors import SpaceKGError
+from spacekg.errors import UnsupportedAxiomError
 from spacekg.namespaces import OWL, RDF, RDFS
 from spacekg.reason.index import Triple, TripleIndex
 
@@ -27,13 +27,6 @@ UNSUPPORTED_TYPES = frozenset({
     OWL.InverseFunctionalProperty, OWL.IrreflexiveProperty, OWL.AsymmetricProperty, OWL.ReflexiveProperty,
     OWL.AllDisjointProperties, OWL.AllDifferent, OWL.NegativePropertyAssertion, OWL.Restriction,
 })
-
-
-class UnsupportedAxiomError(SpaceKGError):
-    """The ontology uses an OWL construct whose rule the explanation engine does not implement."""
-
-    http_status = 500
-    exit_code = 70
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacekg.errors import SourceDataError, SourceDataErrors, SourcePosition
-from spacekg.sources.tables import TABLES
 
 
 @dataclass(frozen=True)
@@ -102,8 +101,10 @@ def _lines(text: str) -> list[str]:
     return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
-def _read_table(path: Path, shown: str, text: str) -> list[Record]:
-    required, optional = TABLES[path.stem]
+Columns = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # file stem -> (required columns, optional columns)
+
+
+def _read_table(path: Path, shown: str, text: str, required: tuple[str, ...], optional: tuple[str, ...]) -> list[Record]:
     lines = _lines(text)
     reader = csv.reader(lines, strict=True)
     try:
@@ -166,8 +167,10 @@ def _read_bytes(path: Path, shown: str, max_file_bytes: int) -> bytes:
                               "make it a readable regular file, or remove it from data/") from error
 
 
-def read_sources(data_dir: Path, project_dir: Path, max_file_bytes: int = MAX_SOURCE_BYTES) -> CuratedSources:
+def read_sources(data_dir: Path, project_dir: Path, tables: Columns, max_file_bytes: int = MAX_SOURCE_BYTES) -> CuratedSources:
     """Read every curated file in `data_dir`; raise SourceDataErrors listing every unreadable file.
+
+    `tables` names the CSV files there must be and their columns (spacekg.kinds.record_columns()).
 
     A file over `max_file_bytes` is refused before it is read, so that a stray export or a runaway
     script cannot take the build's memory: the mapper, validator and reasoner each hold the graph.
@@ -187,14 +190,14 @@ def read_sources(data_dir: Path, project_dir: Path, max_file_bytes: int = MAX_SO
             text = _decode(raw, shown)
             if path.suffix == ".ttl":
                 sources.turtle.append(TurtleSource(shown, text))
-            elif path.stem in TABLES:
-                sources.tables[path.stem] = _read_table(path, shown, text)
+            elif path.stem in tables:
+                sources.tables[path.stem] = _read_table(path, shown, text, *tables[path.stem])
             else:
                 raise SourceDataError(SourcePosition(shown, 1), f"no curated table is called {path.stem!r}",
-                                      f"rename the file to one of: {', '.join(sorted(TABLES))}.csv")
+                                      f"rename the file to one of: {', '.join(sorted(tables))}.csv")
         except SourceDataError as error:
             errors.append(error)
-    for stem in TABLES:
+    for stem in tables:
         if stem not in sources.tables and not any(error.position.path.endswith(f"{stem}.csv") for error in errors):
             errors.append(SourceDataError(SourcePosition(str(data_dir / f"{stem}.csv"), 0), "curated table is missing",
                                           "restore the file from version control"))

@@ -16,6 +16,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from spacekg.errors import SourcePosition
+from spacekg.kinds import entity_prefixes
 from spacekg.namespaces import Minter
 from spacekg.reason import Reasoning, explain, reason
 from spacekg.store.releases import Release
@@ -74,4 +75,4 @@ class ReleaseExplainer:
 
     def explain(self, triple: tuple[Node, Node, Node]) -> dict[str, Any]:
         """The explanation tree as JSON (raises NotInferredError for a triple that is not inferred)."""
-        return explain(triple, self.reasoning()).to_json(self.minter.prefixes())
+        return explain(triple, self.reasoning()).to_json(entity_prefixes(self.minter))

@@ -29,17 +29,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from spacekg.errors import BuildInProgress, NoReleaseError, SpaceKGError
+from spacekg.errors import BuildInProgress, NoReleaseError, ReleaseNotWritable
+from spacekg.formats import DUMPS
 
 CURRENT = "current"
 BUILDING_PREFIX = ".building-"
 LOCK_FILE = ".publish.lock"  # held by the build that is publishing
-DUMP_FORMATS = {  # file name -> (format, whether it keeps named graphs)
-    "spacekg.nq": (ox.RdfFormat.N_QUADS, True),
-    "spacekg.trig": (ox.RdfFormat.TRIG, True),
-    "spacekg.jsonld": (ox.RdfFormat.JSON_LD, True),
-    "spacekg.ttl": (ox.RdfFormat.TURTLE, False),
-}
 
 
 @dataclass(frozen=True)
@@ -122,21 +117,21 @@ def write_dumps(store: ox.Store, dumps_dir: Path) -> dict[str, str]:
     """Write the standard dumps of the store and return their SHA-256 checksums by file name."""
     dumps_dir.mkdir()
     checksums = {}
-    for name, (rdf_format, keeps_graphs) in DUMP_FORMATS.items():
-        target = dumps_dir / name
-        if keeps_graphs:
-            store.dump(str(target), format=rdf_format)
+    for dump in DUMPS:
+        target = dumps_dir / dump.dump_name
+        if dump.keeps_graphs:
+            store.dump(str(target), format=dump.rdf_format)
         else:  # Turtle has no named graphs: publish the merge of all graphs
             merged = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
             assert isinstance(merged, ox.QueryTriples)
-            target.write_bytes(merged.serialize(format=rdf_format) or b"")
-        checksums[name] = sha256_of(target)
+            target.write_bytes(merged.serialize(format=dump.rdf_format) or b"")
+        checksums[dump.dump_name] = sha256_of(target)
     (dumps_dir / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in checksums.items()), encoding="utf-8")
     return checksums
 
 
-def _unwritable(releases_dir: Path, error: OSError) -> SpaceKGError:
-    return SpaceKGError(f"the release could not be written in {releases_dir}: {error.strerror or error}"
+def _unwritable(releases_dir: Path, error: OSError) -> ReleaseNotWritable:
+    return ReleaseNotWritable(f"the release could not be written in {releases_dir}: {error.strerror or error}"
                         + (f" ({error.filename})" if error.filename else ""),
                         "check the free space and permissions of the releases folder (--releases or SPACEKG_RELEASES_DIR); "
                         "the current release was not switched")
@@ -147,7 +142,7 @@ def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[
 
     `fill(folder)` writes the store, dumps and positions and returns the manifest. If it raises, the
     scratch folder is removed and `current` still points at the previous release. A folder that cannot
-    be written (no space, no permission, a file in the way) is a SpaceKGError naming it, not a traceback.
+    be written (no space, no permission, a file in the way) is a ReleaseNotWritable naming it, not a traceback.
     """
     try:
         releases_dir.mkdir(parents=True, exist_ok=True)

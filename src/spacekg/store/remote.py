@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 import urllib3
 
-from spacekg.errors import QueryError, QueryTimeout, SpaceKGError, UsageError
+from spacekg.errors import QueryError, QueryTimeout, RemoteStoreError, UsageError
 from spacekg.namespaces import SKG, Minter
 from spacekg.store.releases import Release
 
@@ -30,13 +30,6 @@ N_TRIPLES = "application/n-triples"
 QUERY_ACCEPT = f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
 MAX_ANSWER_BYTES = 256 << 20  # a remote answer larger than this is refused rather than held in memory
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-class RemoteStoreError(SpaceKGError):
-    """The remote store could not be reached, or refused what SpaceKG sent it."""
-
-    http_status = 502
-    exit_code = 69
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from spacekg.errors import NoReleaseError, SourceDataError, SourcePosition
+from spacekg.formats import RDF_DOCUMENTS, by_extension
 from spacekg.store.releases import Release
 from spacekg.store.remote import RemoteEndpoint, RemoteStore, release_graphs, remote_release_id
-
-FILE_FORMATS = {
-    ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
-
 
 ServedStore = ox.Store | RemoteStore  # the embedded store, or a remote one answering the same calls
 
@@ -48,14 +42,14 @@ def load_files(paths: list[Path]) -> ServedDataset:
     store = ox.Store()
     digest = hashlib.sha256()
     for path in paths:
-        rdf_format = FILE_FORMATS.get(path.suffix.lower())
-        if rdf_format is None:
+        file_format = by_extension(path.suffix.lstrip("."), RDF_DOCUMENTS)
+        if file_format is None:
             raise SourceDataError(SourcePosition(str(path), 0), f"unknown RDF file type {path.suffix!r}",
-                                  f"use one of: {', '.join(sorted(FILE_FORMATS))}")
+                                  f"use one of: {', '.join(sorted('.' + e for f in RDF_DOCUMENTS for e in f.extensions))}")
         raw = path.read_bytes()
         digest.update(raw)
         try:
-            store.bulk_load(raw, format=rdf_format, base_iri=path.resolve().as_uri())
+            store.bulk_load(raw, format=file_format.rdf_format, base_iri=path.resolve().as_uri())
         except SyntaxError as error:
             raise SourceDataError(SourcePosition(str(path), error.lineno or 0), f"cannot parse: {error}", "fix the file") from error
     return ServedDataset(store, "files-" + digest.hexdigest()[:12])

@@ -2,10 +2,9 @@
 
 from spacekg.validate.diff import ReportDiff, diff
 from spacekg.validate.engine import load_shapes, validate
-from spacekg.validate.errors import DataDoesNotConform, ensure_conforms
 from spacekg.validate.positions import turtle_positions
 from spacekg.validate.render import REPORT_FORMATS, render, render_diff_text
-from spacekg.validate.report import ValidationReport, ValidationResult, report_graph, results_from_graph
+from spacekg.validate.report import ValidationReport, ValidationResult, ensure_conforms, report_graph, results_from_graph
 
-__all__ = ["REPORT_FORMATS", "DataDoesNotConform", "ReportDiff", "ValidationReport", "ValidationResult", "diff", "ensure_conforms",
+__all__ = ["REPORT_FORMATS", "ReportDiff", "ValidationReport", "ValidationResult", "diff", "ensure_conforms",
            "load_shapes", "render", "render_diff_text", "report_graph", "results_from_graph", "turtle_positions", "validate"]

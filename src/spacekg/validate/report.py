@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from spacekg.errors import SourcePosition
+from spacekg.errors import DataDoesNotConform, SourcePosition
 from spacekg.namespaces import PREFIXES, RDF, RDFS, SH, SKG, XSD
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -227,3 +227,10 @@ def sorted_results(results: Iterable[ValidationResult]) -> tuple[ValidationResul
                 result.path_text, _term_key(result.value))
 
     return tuple(sorted(results, key=order))
+
+
+def ensure_conforms(report: ValidationReport) -> ValidationReport:
+    """Return the report if it has no Violation; raise DataDoesNotConform otherwise."""
+    if not report.conforms:
+        raise DataDoesNotConform(report)
+    return report

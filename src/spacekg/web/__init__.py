@@ -14,13 +14,14 @@ from spacekg.store.releases import CURRENT, current_release
 from spacekg.store.remote import RemoteStore, remote_release_id
 from spacekg.store.serving import ServedDataset, load_files, load_release, load_remote
 from spacekg.web.errors import register_error_handlers
-from spacekg.web.executor import ExecutorPool
+from spacekg.web.linked_data import linked_data
 from spacekg.web.metrics import init_metrics
 from spacekg.web.pages import init_pages
-from spacekg.web.pages.site import Site
+from spacekg.web.query_pool import ExecutorPool
 from spacekg.web.remote_runner import RemoteQueryRunner
 from spacekg.web.result_cache import ResultCache
-from spacekg.web.sparql import init_sparql
+from spacekg.web.site import Site
+from spacekg.web.sparql import sparql
 from spacekg.web.state import QueryRunner, ReleaseFollower, Served, init_state, served
 from spacekg.web.void import void
 
@@ -64,8 +65,9 @@ def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flas
                                     release_probe(settings, dataset)))
     register_error_handlers(app)
     init_metrics(app)
-    init_sparql(app)
+    app.register_blueprint(sparql)
     app.register_blueprint(void)
+    app.register_blueprint(linked_data)
     init_pages(app)
 
     @app.get("/health")

@@ -5,16 +5,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
+from spacekg.formats import GRAPHS, RESULTS
 from spacekg.namespaces import DCTERMS, RDF, RDFS, SD, SKG, VOID, XSD
 from spacekg.store.serving import ServedDataset, ServedStore
-from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES
 
-FORMATS = URIRef("http://www.w3.org/ns/formats/")
-FORMAT_IRIS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON", "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV", "text/tab-separated-values": "SPARQL_Results_TSV", "text/turtle": "Turtle",
-    "application/n-triples": "N-Triples", "application/rdf+xml": "RDF_XML", "application/ld+json": "JSON-LD",
-}
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 
@@ -35,8 +29,8 @@ def service_description(endpoint: str, dataset: ServedDataset, graph_sizes: dict
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     g.add((service, RDFS.label, Literal("SpaceKG SPARQL endpoint (read-only)", lang="en")))
-    for media in [*RESULT_TYPES, *GRAPH_TYPES]:
-        g.add((service, SD.resultFormat, URIRef(str(FORMATS) + FORMAT_IRIS[media])))
+    for answer_format in RESULTS + GRAPHS:
+        g.add((service, SD.resultFormat, URIRef(answer_format.w3c_iri)))
     default_dataset = BNode()
     g.add((service, SD.defaultDataset, default_dataset))
     g.add((default_dataset, RDF.type, SD.Dataset))

@@ -1,35 +1,6 @@
-"""Media-type tables and Accept negotiation (pure functions, tested from a table of cases)."""
+"""Accept negotiation (pure functions, tested from a table of cases). The formats themselves are spacekg.formats."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-
-import pyoxigraph as ox
-
-# media type -> (format parameter names, Oxigraph format)
-RESULT_TYPES: dict[str, tuple[tuple[str, ...], ox.QueryResultsFormat]] = {
-    "application/sparql-results+json": (("json", "srj"), ox.QueryResultsFormat.JSON),
-    "application/sparql-results+xml": (("xml", "srx"), ox.QueryResultsFormat.XML),
-    "text/csv": (("csv",), ox.QueryResultsFormat.CSV),
-    "text/tab-separated-values": (("tsv",), ox.QueryResultsFormat.TSV),
-}
-GRAPH_TYPES: dict[str, tuple[tuple[str, ...], ox.RdfFormat]] = {
-    "text/turtle": (("turtle", "ttl"), ox.RdfFormat.TURTLE),
-    "application/n-triples": (("ntriples", "nt"), ox.RdfFormat.N_TRIPLES),
-    "application/rdf+xml": (("rdfxml", "rdf", "xml", "rdf+xml"), ox.RdfFormat.RDF_XML),
-    "application/ld+json": (("jsonld", "json-ld", "json"), ox.RdfFormat.JSON_LD),
-}
-# Documents of entities (linked data): file extension -> (media type, format). Graph answers of queries
-# are triples; documents may also come as quads, which keep the named graph of each statement.
-DOCUMENT_TYPES: dict[str, tuple[str, ox.RdfFormat]] = {
-    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
-    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "trig": ("application/trig", ox.RdfFormat.TRIG),
-    "nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
-}
-QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
 
 
 def parse_accept(header: str) -> list[tuple[str, float]]:
@@ -79,17 +50,3 @@ def negotiate(accept: str | None, offered: list[str], default: str) -> str | Non
         if quality > 0:
             scored.append((quality, specificity, -place, candidate == default, -position, candidate))
     return max(scored)[5] if scored else None
-
-
-def by_format_parameter(value: str, table: Mapping[str, tuple[tuple[str, ...], object]]) -> str | None:
-    """Map an explicit ?format= value (a short name or a media type) to a media type of `table`."""
-    value = value.strip().lower()
-    for media, (names, _) in table.items():
-        if value == media or value in names:
-            return media
-    return None
-
-
-def format_names(*tables: Mapping[str, tuple[tuple[str, ...], object]]) -> list[str]:
-    """Every short name accepted by ?format= for the given tables."""
-    return sorted({name for table in tables for names, _ in table.values() for name in names})

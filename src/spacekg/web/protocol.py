@@ -8,23 +8,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Request
 
-from spacekg.errors import SpaceKGError, UsageError
+from spacekg.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, UsageError
 from spacekg.web.sparql_text import looks_like_update, names_dataset, uses_service
-
-
-class Forbidden(SpaceKGError):
-    """The request asks for something this read-only endpoint never does (update, LOAD, SERVICE)."""
-
-    http_status = 403
-    exit_code = 64
-
-
-class UnsupportedMediaType(UsageError):
-    http_status = 415
-
-
-class PayloadTooLarge(UsageError):
-    http_status = 413
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from spacekg.errors import QueryError
+from spacekg.errors import Forbidden, QueryError
 from spacekg.store.remote import RemoteStore
-from spacekg.web.executor import QueryJob, QueryOutcome, evaluate
-from spacekg.web.protocol import Forbidden
+from spacekg.web.evaluation import QueryJob, QueryOutcome, evaluate
 
 
 def _nodes(tree: Any) -> Iterator[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from threading import Lock
 
-from spacekg.web.executor import QueryOutcome
+from spacekg.web.evaluation import QueryOutcome
 
 
 class ResultCache:

@@ -20,16 +20,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from flask import Flask, current_app, g, has_app_context
 
 from spacekg.store.serving import ServedDataset
-
-if TYPE_CHECKING:
-    from spacekg.web.executor import QueryJob, QueryOutcome
-    from spacekg.web.pages.site import Site
-    from spacekg.web.result_cache import ResultCache
+from spacekg.web.evaluation import QueryJob, QueryOutcome
+from spacekg.web.result_cache import ResultCache
+from spacekg.web.site import Site
 
 log = logging.getLogger("spacekg.web")
 CHECK_INTERVAL_S = 1.0  # how often a worker looks at the `current` link; a readlink is cheap, a request is not
@@ -154,3 +152,8 @@ def served() -> Served:
         return bound
     follower: ReleaseFollower = current_app.config["SPACEKG_FOLLOWER"]
     return follower.served
+
+
+def site() -> Site:
+    """The Site (labels, links, compact names) of the release this request is answered from."""
+    return served().site

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
+from spacekg.formats import DUMPS
 from spacekg.settings import Settings
+from spacekg.web.answers import etag, finish, graph_format, rdflib_bytes
 from spacekg.web.description import void_description
-from spacekg.web.sparql import _etag, _finish, _graph_media_type, rdf_bytes
 from spacekg.web.state import served
 
 void = Blueprint("void", __name__)
-DUMP_TYPES = {"spacekg.nq": "application/n-quads", "spacekg.trig": "application/trig", "spacekg.ttl": "text/turtle",
-              "spacekg.jsonld": "application/ld+json", "SHA256SUMS": "text/plain"}
+DUMP_TYPES = {**{f.dump_name: f.media_type for f in DUMPS}, "SHA256SUMS": "text/plain"}
 
 
 @void.get("/.well-known/void")
@@ -19,11 +19,11 @@ def void_document() -> Response:
     release = served()
     dataset = release.dataset
     settings: Settings = current_app.config["SPACEKG_SETTINGS"]
-    media = _graph_media_type()
+    chosen = graph_format()
     site = request.host_url
     description = release.site.cached("void:" + site, lambda: void_description(
         site, settings.base_iri, dataset, site + "sparql", dataset.manifest.get("dumps", {})))
-    return _finish(Response(rdf_bytes(description, media), mimetype=media), _etag(dataset.version, "void:" + site + media))
+    return finish(Response(rdflib_bytes(description, chosen), mimetype=chosen.media_type), etag(dataset.version, "void:" + site + chosen.media_type))
 
 
 @void.get("/dumps/<name>")
@@ -32,4 +32,4 @@ def dump(name: str) -> Response:
     if dataset.release is None or name not in DUMP_TYPES:
         abort(404, description=f"no dump called {name!r}; see /.well-known/void for the list")
     response = send_file(dataset.release.path / "dumps" / name, mimetype=DUMP_TYPES[name], etag=True, conditional=True)
-    return _finish(response)
+    return finish(response)

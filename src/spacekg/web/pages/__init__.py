@@ -1,6 +1,7 @@
 """Pages for people: server-rendered HTML (Jinja2 templates, no JavaScript, nothing from another origin).
 
-Routes (the `pages` blueprint; entity documents and the ontology are dereferenced by `linked_data`):
+Routes (the `pages` blueprint; entity documents and the ontology are dereferenced by `linked_data`, which renders
+their pages with `entity.entity_page` and `ontology.ontology_page`):
     /                   landing page (JSON for Accept: application/json)
     /query              the query page; GET /sparql from a browser shows it too
     /browse/<kind>      every entity of one kind
@@ -16,20 +17,13 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import StrictUndefined
 
+from spacekg.web.pages import entity, landing, ontology, query, validation, views, why  # noqa: F401  (their routes join `pages`)
 from spacekg.web.pages.common import pages
-from spacekg.web.pages.query import query_page
 
 
 def init_pages(app: Flask) -> None:
-    """Register the pages and linked-data blueprints, and the template settings."""
-    from spacekg.web import linked_data
-    from spacekg.web.pages import entity, landing, ontology, validation, views, why  # noqa: F401  (their routes join `pages`)
-
+    """Register the pages blueprint and the template settings."""
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.undefined = StrictUndefined  # a misspelt variable fails loudly instead of rendering as nothing
     app.register_blueprint(pages)
-    app.register_blueprint(linked_data.linked_data)
-
-
-__all__ = ["init_pages", "query_page"]

@@ -13,34 +13,17 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 from flask import Response, url_for
 
-from spacekg.namespaces import BIBO, DCTERMS, FOAF, ORG, RDF, RDFS, SKG, SKOS
-from spacekg.web.linked_data import alternates, describe
+from spacekg.kinds import ENTITY_KINDS
+from spacekg.namespaces import DCTERMS, FOAF, RDF, RDFS, SKG, SKOS
+from spacekg.web.documents import alternates, describe
 from spacekg.web.pages.common import dataset, render_page, select, value
-from spacekg.web.pages.landing import KIND_NAMES
 from spacekg.web.pages.participation import participation_rows, why_href
-from spacekg.web.pages.site import Term, site
 from spacekg.web.pages.validation import validation_results
+from spacekg.web.site import Term
+from spacekg.web.state import site
 
 DCT_SOURCE = str(DCTERMS.source)
 RECORD_POSITION = (str(SKG.sourceFile), str(SKG.sourceLine))
-# What a reader needs first, per kind: these properties open the page, in this order.
-KEY_FACTS: dict[str, tuple[str, ...]] = {
-    "instrument": (RDF.type, SKG.unSymbol, SKG.adoptionDate, SKG.openedForSignature, SKG.entryIntoForce, SKG.signaturePlace,
-                   SKG.depositary, SKG.untsCitation, SKG.adoptedBy, SKG.votesInFavour, SKG.votesAgainst, SKG.abstentions, SKG.buildsOn),
-    "state": (RDF.type, SKG.iso3166Alpha3, SKG.iso3166Alpha2, SKG.iso3166Numeric, SKOS.altLabel, SKG.isoCodeWithdrawn),
-    "org": (RDF.type, SKG.kindDescription, SKG.country, FOAF.homepage, ORG.subOrganizationOf),
-    "person": (RDF.type, SKG.country, FOAF.homepage, ORG.memberOf),
-    "event": (RDF.type, SKG.date, SKG.endDate, SKG.involves, SKG.convenedBy, SKG.fundedBy, SKG.partner, SKG.venue, SKG.concerns),
-    "norm": (SKG.codifiedIn, SKG.proposedBy),
-    "participation": (RDF.type, SKG.actor, SKG.instrument, SKG.date, SKG.nameInSource, SKG.signingOrderFrom, SKG.confidence),
-    "status-listing": (RDF.type, SKG.actor, SKG.listedWithoutStatus, SKG.instrument, SKG.asOf, SKG.asOfNote, SKG.nameInSource,
-                       SKG.confidence),
-    "citation": (RDF.type, DCTERMS.title, SKG.authorNames, DCTERMS.creator, DCTERMS.publisher, DCTERMS.issued, SKG.container,
-                 BIBO.doi, SKG.unSymbol, FOAF.page),
-    "document": (RDF.type, DCTERMS.title, SKG.unSymbol, DCTERMS.issued, SKG.topic),
-    "count": (SKG.instrument, SKG.asOf, SKG.asOfNote, SKG.partyCount, SKG.signatoryCount, SKG.declarationCount, SKG.confidence),
-    "statement": (RDF.subject, RDF.predicate, RDF.object, RDFS.comment),
-}
 FIRST = (str(RDF.type), str(RDFS.label), str(SKOS.altLabel), str(DCTERMS.title))
 LAST = (str(SKOS.note), DCT_SOURCE)
 COLLAPSE_AFTER = 12  # longer lists of values are folded into a <details> element
@@ -175,7 +158,8 @@ def entity_page(iri: str) -> Response:
     incoming = [q for q in quads if q.object == node and isinstance(q.subject, ox.NamedNode) and q.subject != node]
     statements = _groups(outgoing, node, incoming=False)
     by_predicate = {group.predicate.value: group for group in statements}
-    key_facts = [by_predicate[str(p)] for p in KEY_FACTS.get(kind, ()) if str(p) in by_predicate]
+    entity_kind = ENTITY_KINDS.get(kind)
+    key_facts = [by_predicate[str(p)] for p in (entity_kind.key_facts if entity_kind else ()) if str(p) in by_predicate]
     types = by_predicate.get(str(RDF.type))
     asserted_types = [v.term for v in types.values if not v.inferred] if types else []
     participation = []
@@ -184,7 +168,7 @@ def entity_page(iri: str) -> Response:
         participation = sorted(rows, key=lambda row: (row.actor if kind == "instrument" else row.instrument).label.casefold())
     return render_page(
         "entity.html", iri=iri, path=path, kind=kind, title=site().label(iri), asserted_types=asserted_types,
-        plural=KIND_NAMES.get(kind, (kind,))[0], key_facts=key_facts, statements=statements, referenced_by=_groups(incoming, node, incoming=True),
+        plural=entity_kind.plural if entity_kind else kind, key_facts=key_facts, statements=statements, referenced_by=_groups(incoming, node, incoming=True),
         sources=_sources(quads, node), position=_position(quads, node), participation=participation,
         events=_events(iri) if kind in ("state", "org", "person", "instrument", "norm") else [],
         assessments=_assessments(iri) if kind == "norm" else [], validation=validation_results(iri), explainable=dataset().release is not None,

@@ -5,26 +5,18 @@ from __future__ import annotations
 from flask import Response, jsonify, request, url_for
 from werkzeug.exceptions import NotFound
 
-from spacekg.namespaces import ENTITY_KINDS
+from spacekg.kinds import ENTITY_KINDS
 from spacekg.web.mediatypes import negotiate
 from spacekg.web.pages.common import dataset, pages, render_page, select, value
-from spacekg.web.pages.site import site
+from spacekg.web.state import site
 
-KIND_NAMES = {  # kind -> (plural for people, what it holds)
-    "state": ("states", "sovereign states, historic ones included, by ISO 3166 code"),
-    "org": ("organisations", "intergovernmental organisations, UN bodies, think tanks, foundations"),
-    "person": ("people", "authors, compilers, conveners"),
-    "instrument": ("instruments", "treaties, conventions, resolutions, guidelines, codes, accords, drafts"),
-    "document": ("UN documents", "reports, conference room papers, letters, press releases"),
-    "participation": ("participation acts", "signatures, ratifications, accessions, successions, deposits, withdrawals"),
-    "status-listing": ("status listings", "what a status document lists for one actor and one instrument"),
-    "event": ("events", "the chronology: launches, signings, tests, resolutions, workshops"),
-    "norm": ("norms and assessments", "norms of space security with their assessed status and strength"),
-    "citation": ("citations", "the works behind the facts: articles, UN documents, web pages"),
-    "count": ("official counts", "numbers of parties and signatories that a source states"),
-    "statement": ("cited statements", "single relations with their own source"),
-}
 EXAMPLES = ("state/USA", "instrument/ost", "event/E044", "norm/no-wmd-in-orbit")
+
+
+def _names(slug: str) -> tuple[str, str]:
+    """(plural, what it holds) of an entity kind; a kind the registry does not know (a served file's) by its slug."""
+    kind = ENTITY_KINDS.get(slug)
+    return (kind.plural, kind.description) if kind else (slug, "")
 
 
 def kind_counts() -> dict[str, int]:
@@ -46,8 +38,8 @@ def landing() -> Response:
         return response
     manifest = dataset().manifest
     counts = site().cached("kind-counts", kind_counts)
-    kinds = [(kind, *KIND_NAMES.get(kind, (kind, "")), counts[kind], url_for("pages.browse", kind=kind))
-             for kind in (*ENTITY_KINDS, *sorted(set(counts) - set(ENTITY_KINDS))) if counts.get(kind)]
+    kinds = [(slug, *_names(slug), counts[slug], url_for("pages.browse", kind=slug))
+             for slug in (*ENTITY_KINDS, *sorted(set(counts) - set(ENTITY_KINDS))) if counts.get(slug)]
     dumps = [(name, digest, url_for("void.dump", name=name)) for name, digest in sorted(manifest.get("dumps", {}).items())]
     graphs = [(site().compact(iri) if not iri.startswith(site().base_iri) else iri[len(site().base_iri):], size)
               for iri, size in sorted(manifest.get("graphs", {}).items())]
@@ -76,5 +68,5 @@ def browse(kind: str) -> Response:
     prefix = site().entity_base + kind + "/"
     rows = select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{prefix}")) }}')
     entities = site().sorted_terms(site().iri_term(value(row["s"])) for row in rows)
-    plural, description = KIND_NAMES.get(kind, (kind, ""))
+    plural, description = _names(kind)
     return render_page("browse.html", kind=kind, plural=plural, description=description, entities=entities)

@@ -14,10 +14,12 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Response, url_for
 
+from spacekg.formats import GRAPHS
 from spacekg.namespaces import OWL, RDF, RDFS, SKG, SKOS
-from spacekg.web.linked_data import DOCUMENT_TYPES, ontology_quads
+from spacekg.web.documents import ontology_quads
 from spacekg.web.pages.common import render_page, select, value
-from spacekg.web.pages.site import Term, site
+from spacekg.web.site import Term
+from spacekg.web.state import site
 
 SECTIONS = ((str(OWL.Class), "classes", "Classes"), (str(OWL.ObjectProperty), "object-properties", "Object properties"),
             (str(OWL.DatatypeProperty), "datatype-properties", "Datatype properties"),
@@ -137,7 +139,6 @@ def documentation() -> dict[str, Any]:
 
 def ontology_page() -> Response:
     """The documentation page of the ontology (linked_data.ontology serves it at /ontology for browsers)."""
-    names = {"ttl": "Turtle", "nt": "N-Triples", "rdf": "RDF/XML", "jsonld": "JSON-LD"}
-    alternates = [(DOCUMENT_TYPES[ext][0], f"the ontology in {name}", url_for("linked_data.ontology_document", extension=ext))
-                  for ext, name in names.items()]
+    alternates = [(f.media_type, f"the ontology in {f.label}", url_for("linked_data.ontology_document", extension=f.extension))
+                  for f in GRAPHS]
     return render_page("ontology.html", alternates=alternates, **site().cached("ontology-documentation", documentation))

@@ -14,7 +14,8 @@ from flask import url_for
 
 from spacekg.namespaces import SKG
 from spacekg.web.pages.common import dataset, select, value
-from spacekg.web.pages.site import Term, site
+from spacekg.web.site import Term
+from spacekg.web.state import site
 
 SIGNED = {str(SKG.Signature): "signed"}
 CONSENTED = {str(SKG.Ratification): "ratified", str(SKG.Accession): "acceded", str(SKG.Succession): "succeeded",

@@ -15,21 +15,20 @@ import pyoxigraph as ox
 from flask import Response, current_app, request, url_for
 
 from spacekg.errors import SpaceKGError, UsageError
+from spacekg.formats import GRAPHS, RESULTS
 from spacekg.queries import CannedQuery
 from spacekg.settings import Settings
-from spacekg.web.executor import QueryJob
+from spacekg.web.evaluation import QueryJob
 from spacekg.web.pages.common import dataset, pages, render_page
-from spacekg.web.pages.site import Term, site
 from spacekg.web.protocol import parse_query_request
-from spacekg.web.state import served
+from spacekg.web.site import Term
+from spacekg.web.state import served, site
 
 DEFAULT_QUERY = """SELECT ?class (COUNT(?s) AS ?n)
 WHERE { ?s a ?class }
 GROUP BY ?class
 ORDER BY DESC(?n)"""
 PAGE_ROWS = 2000  # the page shows at most this many rows; the downloads carry up to the endpoint's limit
-RESULT_FORMATS = (("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"), ("tsv", "TSV"))
-GRAPH_FORMATS = (("turtle", "Turtle"), ("ntriples", "N-Triples"), ("rdfxml", "RDF/XML"), ("jsonld", "JSON-LD"))
 
 
 @dataclass
@@ -80,8 +79,8 @@ def _run(text: str, graph: str) -> Answer:
 
 def _downloads(text: str, graph: str, form: str) -> list[tuple[str, str]]:
     extra: dict[str, Any] = {"default-graph-uri": graph} if graph else {}
-    formats = GRAPH_FORMATS if form == "graph" else RESULT_FORMATS
-    return [(name, url_for("sparql.endpoint", query=text, format=key, **extra)) for key, name in formats]
+    offered = GRAPHS if form == "graph" else RESULTS
+    return [(f.label, url_for("sparql.endpoint", query=text, format=f.name, **extra)) for f in offered]
 
 
 def query_page() -> Response:

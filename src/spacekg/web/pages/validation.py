@@ -18,7 +18,7 @@ from spacekg.store.explanations import from_oxigraph
 from spacekg.validate import ValidationReport, render, results_from_graph
 from spacekg.validate.report import SEVERITIES, compact, sorted_results
 from spacekg.web.pages.common import dataset, pages, render_page
-from spacekg.web.pages.site import site
+from spacekg.web.state import site
 
 
 def _graph_name() -> ox.NamedNode:

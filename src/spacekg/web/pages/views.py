@@ -16,7 +16,8 @@ from spacekg.errors import UsageError
 from spacekg.namespaces import SKG
 from spacekg.web.pages.common import Alternate, pages, render_page, select, value
 from spacekg.web.pages.participation import Row, count_by_instrument, participation_rows
-from spacekg.web.pages.site import Term, site
+from spacekg.web.site import Term
+from spacekg.web.state import site
 
 UN_TREATIES = (("ost", "Outer Space Treaty"), ("arra", "Rescue Agreement"), ("liab", "Liability Convention"),
                ("reg", "Registration Convention"), ("moon", "Moon Agreement"))

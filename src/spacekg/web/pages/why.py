@@ -13,17 +13,10 @@ import pyoxigraph as ox
 from flask import Response, jsonify, request, url_for
 from rdflib.term import Node
 
-from spacekg.errors import SpaceKGError, UsageError
+from spacekg.errors import ExplanationsUnavailable, UsageError
 from spacekg.store.explanations import ReleaseExplainer, from_oxigraph
 from spacekg.web.pages.common import dataset, pages, render_page
-from spacekg.web.pages.site import site
-
-
-class ExplanationsUnavailable(SpaceKGError):
-    """The server serves RDF files rather than a release, so it has no derivations to show."""
-
-    http_status = 404
-    exit_code = 69
+from spacekg.web.state import site
 
 
 def _iri(name: str) -> ox.NamedNode:

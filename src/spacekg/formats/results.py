@@ -104,7 +104,8 @@ def _csv_value(term: Term) -> str:
     return term.value
 
 
-def select_csv(names: Sequence[str], rows: Sequence[Sequence[Term]]) -> bytes:
+def select_csv(names: Sequence[str], rows: Sequence[Sequence[Term]], links: Sequence[str] = ()) -> bytes:
+    """SPARQL 1.1 CSV results (which have no place for links: a truncated answer says so in its headers)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
@@ -137,7 +138,8 @@ def _tsv_value(term: Term) -> str:
     return f"<< {_tsv_value(term.subject)} {_tsv_value(term.predicate)} {_tsv_value(term.object)} >>"
 
 
-def select_tsv(names: Sequence[str], rows: Sequence[Sequence[Term]]) -> bytes:
+def select_tsv(names: Sequence[str], rows: Sequence[Sequence[Term]], links: Sequence[str] = ()) -> bytes:
+    """SPARQL 1.1 TSV results (no place for links either)."""
     lines = ["\t".join(f"?{name}" for name in names)]
     lines += ["\t".join(_tsv_value(term) for term in row) for row in rows]
     return ("\n".join(lines) + "\n").encode()

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 from flask import url_for
 
+from spacekg.kinds import entity_prefixes
 from spacekg.namespaces import DEFAULT_BASE, PREFIXES, SKG, Minter
 from spacekg.store.serving import ServedDataset, ServedStore
 
@@ -76,7 +77,7 @@ class Site:
         self.base_iri = base_iri
         self.minter = Minter(base_iri)
         self.entity_base = f"{base_iri}id/"
-        self.prefixes = self.minter.prefixes()
+        self.prefixes = entity_prefixes(self.minter)
         # The ontology namespace is fixed (terms are global); a deployment under another base may also mint its own.
         self.ontology_iris = tuple(dict.fromkeys((str(SKG)[:-1], f"{base_iri}ontology", f"{DEFAULT_BASE}ontology")))
         self._labels: dict[str, str] | None = None
@@ -200,10 +201,3 @@ def read_labels(store: ServedStore) -> dict[str, str]:
         if subject not in best or rank < best[subject]:
             best[subject] = rank
     return {subject: rank[2] for subject, rank in best.items()}
-
-
-def site() -> Site:
-    """The Site of the release this request is answered from."""
-    from spacekg.web.state import served  # the state module names Site in its types, so import here
-
-    return served().site

@@ -1,0 +1,110 @@
+"""Evaluate one SPARQL protocol job against a store and write its answer in the format it asks for.
+
+The query process (query_pool) calls `evaluate` for the embedded store; the remote runner calls it for
+a remote store. Errors travel back as data: the name of a class of spacekg.errors and a message, so
+that the class alone decides the HTTP status (`QueryOutcome.raise_for_error`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from spacekg import formats
+from spacekg.errors import Forbidden, QueryError, SpaceKGError, by_name
+from spacekg.formats.results import Term
+from spacekg.namespaces import PREFIXES
+from spacekg.store.serving import ServedStore
+
+TRUNCATION_NOTE = "urn:spacekg:result-truncated"
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Everything the query process needs to evaluate one query and write its answer."""
+
+    query: str
+    media_type: str  # for SELECT/ASK a results format; for graphs see graph_media_type
+    graph_media_type: str
+    row_cap: int
+    union_default: bool = True
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None  # relative IRIs in the query resolve against the endpoint's URL
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """The answer to a job, or the error it ended with (the class name of a SpaceKGError, its message and hint)."""
+
+    body: bytes
+    media_type: str
+    form: str  # "select", "ask" or "graph"
+    rows: int
+    truncated: bool
+    error_class: str = ""
+    error: str = ""
+    hint: str = ""
+
+    @classmethod
+    def failed(cls, error: SpaceKGError) -> QueryOutcome:
+        """The outcome that reports `error` (whose class must take (message, hint), as the query errors do)."""
+        return cls(b"", "", "", 0, False, type(error).__name__, error.message, error.hint)
+
+    def raise_for_error(self) -> QueryOutcome:
+        """This outcome, or the error it reports, raised again as its own class."""
+        if self.error_class:
+            raise by_name(self.error_class)(self.error, self.hint)
+        return self
+
+
+def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
+    """Evaluate a job in this process (the query process calls it; so does the remote runner)."""
+    kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
+    try:
+        # Graph IRIs are checked by the protocol; inside the try, one that slipped through is a 400, not a dead process.
+        if job.default_graphs or job.named_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+            if job.named_graphs:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        elif job.union_default:
+            kwargs["use_default_graph_as_union"] = True
+        result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
+        if isinstance(result, ox.QueryBoolean):
+            writer = formats.by_media_type(job.media_type)
+            assert writer.write_ask is not None
+            return QueryOutcome(writer.write_ask(bool(result)), job.media_type, "ask", 1, False)
+        if isinstance(result, ox.QueryTriples):
+            triples: list[ox.Triple] = []
+            for triple in result:
+                if len(triples) == job.row_cap:
+                    return _graph_outcome(triples, job, truncated=True)
+                triples.append(triple)
+            return _graph_outcome(triples, job, truncated=False)
+        return _select_outcome(result, job)
+    except SyntaxError as error:
+        return QueryOutcome.failed(QueryError(f"SPARQL syntax error: {error}", "check the query near the line and column given"))
+    except PermissionError:  # the sandbox refused a socket: SERVICE reached evaluation
+        return QueryOutcome.failed(Forbidden("SERVICE is not allowed: this endpoint does not query other endpoints", "remove the SERVICE clause"))
+    except (OSError, ValueError, RuntimeError) as error:
+        return QueryOutcome.failed(QueryError(f"the query could not be evaluated: {error}"))
+
+
+def _select_outcome(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
+    names = [v.value for v in result.variables]
+    rows: list[list[Term]] = []
+    truncated = False
+    for solution in result:
+        if len(rows) == job.row_cap:
+            truncated = True
+            break
+        rows.append([solution[name] for name in names])
+    writer = formats.by_media_type(job.media_type).write_select
+    assert writer is not None
+    return QueryOutcome(writer(names, rows, [TRUNCATION_NOTE] if truncated else []), job.media_type, "select", len(rows), truncated)
+
+
+def _graph_outcome(triples: list[ox.Triple], job: QueryJob, truncated: bool) -> QueryOutcome:
+    body = formats.by_media_type(job.graph_media_type).write_graph(triples)
+    return QueryOutcome(body, job.graph_media_type, "graph", len(triples), truncated)

@@ -1,0 +1,215 @@
+"""Evaluate queries in a child process that the web worker kills when the time limit passes.
+
+pyoxigraph cannot cancel a running query (evaluation holds no Python checkpoints and ignores
+signals), so the only dependable limit is a process boundary: the worker forks a child that holds
+the store, sends it jobs over a pipe, and on timeout kills it with SIGKILL and forks a fresh one.
+The child shares the in-memory store copy-on-write, so a respawn costs milliseconds.
+
+Long queries yield: a child whose query has run past a short grace period is demoted to a lower
+CPU priority, so that short queries (in other children) are not slowed by runaways that will be
+killed at the limit anyway.
+
+The child is also sandboxed (sandbox.py): it cannot open network sockets, and its memory is capped.
+If the sandbox cannot be installed, the child refuses to evaluate queries (fail closed).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import queue
+import signal
+import threading
+import traceback
+import weakref
+from multiprocessing.process import BaseProcess
+
+import pyoxigraph as ox
+
+from spacekg.errors import QueryError, QueryProcessFailed, QueryTimeout, SandboxUnavailable
+from spacekg.web.evaluation import QueryJob, QueryOutcome, evaluate
+from spacekg.web.sandbox import forbid_network, limit_memory
+
+# A query still running after this long is a long one. Its process then runs at a lower CPU priority
+# (niceness 5: a third of a normal process's share), so that on a machine with few cores the short
+# lookups that make up most traffic still get the CPU at once. Not lower: at niceness 19 (1.5% of a
+# share) a legitimate 0.7 s query beside a busy page crawl was starved past a 10 s time limit.
+LONG_QUERY_AFTER_S = 0.02
+LONG_QUERY_NICENESS = 5
+IDLE_EXIT_S = 2.0  # how long an idle child may take to exit by itself before it is killed
+
+
+# The worker's ends of every query process's pipe. A child is forked with copies of all of them; it closes
+# them first, or its own pipe (and its siblings') would never reach end-of-file when the worker closes its
+# end or dies, and idle children would outlive their worker.
+_WORKER_ENDS: weakref.WeakSet[multiprocessing.connection.Connection] = weakref.WeakSet()
+
+
+def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store, memory_mb: int) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for inherited in list(_WORKER_ENDS):
+        inherited.close()
+    sandbox_problem = forbid_network()
+    limit_memory(memory_mb)
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return  # the worker closed the pipe: end like any process whose work is done
+        if sandbox_problem:
+            connection.send(QueryOutcome.failed(SandboxUnavailable(sandbox_problem + "; queries are refused",
+                                                                   "run the server on Linux with seccomp available")))
+            continue
+        try:
+            outcome = evaluate(store, job)
+        except Exception:  # the child's top level, the one place its errors end
+            # A bug must not pass for a dead child ("ended unexpectedly", a 400): it comes back as a 500,
+            # with its traceback in the server's log, and the child lives on for the next query.
+            traceback.print_exc()
+            outcome = QueryOutcome.failed(QueryProcessFailed("the query process failed on this query; the error was logged"))
+        connection.send(outcome)
+
+
+class QueryExecutor:
+    """One child process per web worker; kill-and-respawn enforces the time limit."""
+
+    def __init__(self, store: ox.Store, memory_mb: int = 0) -> None:
+        self.store = store
+        self.memory_mb = memory_mb
+        self._context = multiprocessing.get_context("fork")
+        self._process: BaseProcess | None = None
+        self._connection: multiprocessing.connection.Connection | None = None
+        self._demoted = False
+        self.timeouts = 0
+
+    def _ensure_child(self) -> multiprocessing.connection.Connection:
+        if self._process is None or not self._process.is_alive() or self._connection is None:
+            self.close()
+            parent_end, child_end = self._context.Pipe()
+            _WORKER_ENDS.add(parent_end)
+            process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb), daemon=True)
+            process.start()
+            child_end.close()
+            self._process, self._connection = process, parent_end
+        return self._connection
+
+    def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
+        """Evaluate `job`; raise QueryTimeout after `timeout_s` seconds, leaving a fresh child behind.
+
+        A query still running after LONG_QUERY_AFTER_S has its process demoted to a lower CPU priority
+        until it ends, so that short queries arriving meanwhile are not slowed by it.
+        """
+        connection = self._ensure_child()
+        try:
+            connection.send(job)
+            answered = connection.poll(min(timeout_s, LONG_QUERY_AFTER_S))
+            if not answered and timeout_s > LONG_QUERY_AFTER_S:
+                self._demote()
+                answered = connection.poll(timeout_s - LONG_QUERY_AFTER_S)
+            if answered:
+                outcome: QueryOutcome = connection.recv()
+                self._restore()
+            else:
+                self.timeouts += 1
+                self.close()
+                self._respawn()
+                raise QueryTimeout(f"the query ran longer than the time limit of {timeout_s:g} s and was stopped",
+                                   "add LIMIT, narrow the patterns, or pass a lower timeout to fail sooner")
+        except (EOFError, BrokenPipeError, ConnectionResetError) as error:
+            self.close()
+            limit = f" of {self.memory_mb} MB per query" if self.memory_mb else ""
+            raise QueryError(f"the query process ended unexpectedly: the query probably needed more memory than allowed{limit}",
+                             "add LIMIT, avoid ORDER BY or DISTINCT over very large results, or narrow the patterns") from error
+        return outcome.raise_for_error()
+
+    def _respawn(self) -> None:
+        """Fork the next child now, so that it has started (and loaded its sandbox) before the next job comes."""
+        try:
+            self._ensure_child()
+        except OSError:
+            pass  # no process could be forked now; the next job tries again and reports what fails
+
+    def _demote(self) -> None:
+        if self._process is None or self._process.pid is None:
+            return
+        try:
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, LONG_QUERY_NICENESS)
+            self._demoted = True
+        except ProcessLookupError:
+            pass  # the child has just ended; the poll that follows reads its answer or its end
+
+    def _restore(self) -> None:
+        """Give the child back the worker's priority for its next job, or replace it if that is not allowed."""
+        if not self._demoted:
+            return
+        self._demoted = False
+        try:
+            assert self._process is not None and self._process.pid is not None
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, os.getpriority(os.PRIO_PROCESS, 0))
+        except (PermissionError, ProcessLookupError):
+            # Without CAP_SYS_NICE a process may lower priorities but not raise them again: a fresh
+            # child (forked from the worker, at the worker's priority) costs a few milliseconds.
+            ending = self.close(idle=True)
+            if ending is not None:
+                threading.Thread(target=_reap, args=(ending,), name="reap-query-process", daemon=True).start()
+
+    def close(self, idle: bool = False) -> BaseProcess | None:
+        """Stop the child: at once (a query may be running), or, when `idle`, by closing its pipe.
+
+        An idle child reads the end of its pipe and ends by itself (writing, for one, the coverage data it
+        holds); the caller reaps it with `_reap`, which kills it if it has not ended within IDLE_EXIT_S.
+        A killed child is reaped here, in the background. Returns the idle child that is ending, if any.
+        """
+        self._demoted = False
+        process, connection = self._process, self._connection
+        self._process, self._connection = None, None
+        if connection is not None:
+            connection.close()
+        if process is None or not process.is_alive():
+            return None
+        if idle:
+            return process
+        process.kill()
+        # A killed child frees its memory at the priority it had: demoted and large (a sort of a cross
+        # product holds gigabytes), that can take seconds on a busy machine. It is reaped in the
+        # background, so that the answer (a 503 at the limit) does not wait for it.
+        threading.Thread(target=process.join, name="reap-query-process", daemon=True).start()
+        return None
+
+
+def _reap(process: BaseProcess) -> None:
+    """Wait for an idle child to end by itself; kill it if it has not within IDLE_EXIT_S."""
+    process.join(IDLE_EXIT_S)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
+class ExecutorPool:
+    """One executor (and child process) per request thread of a worker, handed out one at a time."""
+
+    def __init__(self, store: ox.Store, size: int, memory_mb: int = 0) -> None:
+        self._idle: queue.SimpleQueue[QueryExecutor] = queue.SimpleQueue()
+        self._all = [QueryExecutor(store, memory_mb) for _ in range(max(1, size))]
+        for executor in self._all:
+            self._idle.put(executor)
+
+    def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
+        executor = self._idle.get()
+        try:
+            return executor.run(job, timeout_s)
+        finally:
+            self._idle.put(executor)
+
+    @property
+    def timeouts(self) -> int:
+        return sum(executor.timeouts for executor in self._all)
+
+    def close(self) -> None:
+        """Stop every child and wait for them: they are idle (a retired release's last request has ended), so each
+        ends by itself as soon as its pipe is closed, all at once."""
+        ending = [process for executor in self._all if (process := executor.close(idle=True)) is not None]
+        for process in ending:
+            _reap(process)

@@ -1,0 +1,40 @@
+"""The query process's sandbox: no network sockets, and a memory cap on what one query may allocate.
+
+pyoxigraph evaluates SERVICE by making HTTP requests and offers no switch to turn that off, so a
+seccomp filter that makes creating any IPv4/IPv6 socket fail is what guarantees that no query reaches
+another host, whatever a lexer thinks the query says.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import socket
+
+
+def forbid_network() -> str:
+    """Make socket(AF_INET/AF_INET6) fail with EACCES in this process; return why it could not, or ''."""
+    try:
+        import pyseccomp as seccomp
+
+        syscall_filter = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        for family in (socket.AF_INET, socket.AF_INET6):
+            syscall_filter.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
+        syscall_filter.load()
+    except (ImportError, OSError, RuntimeError, ValueError) as error:
+        return f"the query sandbox (seccomp) could not be installed: {error}"
+    return ""
+
+
+def limit_memory(extra_mb: int) -> None:
+    """Cap this process's address space at its size now plus `extra_mb` (0: no cap).
+
+    The query process shares the store with its worker, so the cap is what one query may add on top of
+    it. A query that needs more makes an allocation fail and the process die, which the worker reports.
+    """
+    if extra_mb > 0:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            size_now = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        cap = size_now + extra_mb * (1 << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
