@@ -213,11 +213,11 @@ def measure_all(running: list[Server], workloads: dict[str, list[str]], args: ar
 
 # Where a request's CPU time goes: the first rule met walking up from the sampled frame wins (see report.shares_by_rule).
 PROFILE_RULES = (
-    ("executor: pickling the job and the pipe round trip to the query process", "multiprocessing/"),
-    ("executor: pool and child bookkeeping", "spacekg/web/executor.py"),
+    ("query processes: pickling the job and the pipe round trip", "multiprocessing/"),
+    ("query processes: pool and child bookkeeping", "spacekg/web/query_pool.py"),
     ("result cache and ETag", "ResultCache"),
     ("content negotiation (Accept, format=)", "spacekg/web/mediatypes.py"),
-    ("content negotiation (Accept, format=)", "_choose "),
+    ("content negotiation (Accept, format=)", "spacekg/web/answers.py"),
     ("protocol parsing and query text checks", "spacekg/web/protocol.py"),
     ("protocol parsing and query text checks", "spacekg/web/sparql_text.py"),
     ("metrics (prometheus_client)", "prometheus_client/"),

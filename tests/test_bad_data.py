@@ -18,12 +18,12 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import TINY, BuildRun, copy_tiny_project, record_figures, release_fingerprint, run_cli_build
-from spacekg.errors import SourceDataError, SourceDataErrors
+from spacekg.errors import DataDoesNotConform, SourceDataError, SourceDataErrors
+from spacekg.kinds import record_columns
 from spacekg.pipeline import assemble
 from spacekg.settings import Settings, load_settings
 from spacekg.sources import MAX_SOURCE_BYTES, read_sources
 from spacekg.store.releases import current_release
-from spacekg.validate import DataDoesNotConform
 
 ASSERTED = "https://w3id.org/spacekg/graph/asserted"
 # A build that refuses the file should not hold it: a whole build of the tiny project peaks near 80 MiB, and holding the
@@ -171,7 +171,7 @@ def test_crlf_inside_a_quoted_field_reads_as_lf_and_odd_line_separators_do_not_s
     rows[1] = rows[1].rsplit(",", 1)[0] + ',"first line\r\nsecond line"'
     rows[2] = rows[2].rsplit(",", 1)[0] + ",one\u2028two\x0cthree"
     links.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
-    records = read_sources(data, tmp_path).tables["instrument_links"]
+    records = read_sources(data, tmp_path, record_columns()).tables["instrument_links"]
     assert records[0].get("notes") == "first line\nsecond line"
     assert records[1].get("notes") == "one\u2028two\x0cthree"
     assert [record.line for record in records[:3]] == [2, 4, 5]
@@ -202,9 +202,9 @@ def test_the_size_limit_admits_a_file_of_exactly_the_limit(tmp_path: Path) -> No
     shutil.copytree(TINY / "data", data)
     largest = max(data.iterdir(), key=lambda path: path.stat().st_size)
     size = largest.stat().st_size
-    assert read_sources(data, tmp_path, max_file_bytes=size).checksums
+    assert read_sources(data, tmp_path, record_columns(), max_file_bytes=size).checksums
     with pytest.raises(SourceDataErrors, match=f"data/{largest.name}: the file is .* MiB, over the limit"):
-        read_sources(data, tmp_path, max_file_bytes=size - 1)
+        read_sources(data, tmp_path, record_columns(), max_file_bytes=size - 1)
 
 
 def test_the_size_limit_is_the_max_source_bytes_setting(tiny_project: Settings) -> None:

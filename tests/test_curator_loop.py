@@ -13,10 +13,10 @@ import pytest
 
 from conftest import copy_tiny_project, release_fingerprint
 from spacekg.cli import main
+from spacekg.errors import DataDoesNotConform
 from spacekg.pipeline import build
 from spacekg.settings import Settings, load_settings
 from spacekg.store.releases import current_release
-from spacekg.validate import DataDoesNotConform
 
 
 @pytest.fixture(scope="module")

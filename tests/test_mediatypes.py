@@ -1,11 +1,12 @@
-"""The media-type tables and Accept negotiation of spacekg.web.mediatypes, from tables of cases."""
+"""Accept negotiation (spacekg.web.mediatypes) and `format=` names of the formats table (spacekg.formats), from tables of cases."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
-from spacekg.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, by_format_parameter, negotiate, parse_accept
+from spacekg import formats
+from spacekg.web.mediatypes import negotiate, parse_accept
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
@@ -15,8 +16,10 @@ TURTLE = "text/turtle"
 NTRIPLES = "application/n-triples"
 RDFXML = "application/rdf+xml"
 JSONLD = "application/ld+json"
-RESULTS = list(RESULT_TYPES)
-GRAPHS = list(GRAPH_TYPES)
+RESULT_TYPES = formats.RESULTS
+GRAPH_TYPES = formats.GRAPHS
+RESULTS = [f.media_type for f in RESULT_TYPES]
+GRAPHS = [f.media_type for f in GRAPH_TYPES]
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 JENA_SELECT = (f"{JSON}, {XML};q=0.9, {TSV};q=0.7, {CSV};q=0.5, application/json;q=0.2, application/xml;q=0.2, */*;q=0.1")
 JENA_GRAPH = (f"{TURTLE}, application/n-quads;q=0.9, {NTRIPLES};q=0.9, {RDFXML};q=0.7, {JSONLD};q=0.5, */*;q=0.1")
@@ -124,21 +127,20 @@ def test_negotiate(accept: str | None, offered: list[str], default: str, expecte
     pytest.param("rdf+xml", GRAPH_TYPES, RDFXML),
     pytest.param("json-ld", GRAPH_TYPES, JSONLD),
 ], ids=case_id)
-def test_by_format_parameter(value: str, table: dict, expected: str | None) -> None:
-    assert by_format_parameter(value, table) == expected
+def test_a_format_parameter_names_a_format_of_its_kind(value: str, table: tuple[formats.Format, ...], expected: str | None) -> None:
+    chosen = formats.by_name(value, table)
+    assert (chosen.media_type if chosen else None) == expected
 
 
-def test_every_table_entry_is_a_lower_case_type_with_unique_short_names() -> None:
-    for table in (RESULT_TYPES, GRAPH_TYPES):
-        names = [name for short_names, _ in table.values() for name in short_names]
-        assert len(names) == len(set(names))
-        for media, (short_names, _) in table.items():
-            assert media == media.lower() and media.count("/") == 1
-            assert all(by_format_parameter(name, table) == media for name in short_names)  # type: ignore[arg-type]
+def test_every_format_is_a_lower_case_type_that_its_own_names_choose() -> None:
+    for table in (RESULT_TYPES, GRAPH_TYPES, formats.RDF_DOCUMENTS):
+        for fmt in table:
+            assert fmt.media_type == fmt.media_type.lower() and fmt.media_type.count("/") == 1
+            assert all(formats.by_name(name, table) is fmt for name in (*fmt.format_names, fmt.media_type))
 
 
-def test_the_tables_name_the_matching_oxigraph_formats() -> None:
-    assert {media: fmt for media, (_, fmt) in RESULT_TYPES.items()} == {
-        JSON: ox.QueryResultsFormat.JSON, XML: ox.QueryResultsFormat.XML, CSV: ox.QueryResultsFormat.CSV, TSV: ox.QueryResultsFormat.TSV}
-    for media, (_, fmt) in GRAPH_TYPES.items():
-        assert fmt.media_type == media
+def test_the_rdf_formats_name_the_matching_oxigraph_formats() -> None:
+    for fmt in formats.RDF_DOCUMENTS:
+        assert fmt.rdf_format is not None and fmt.rdf_format.media_type == fmt.media_type
+    assert {fmt.media_type for fmt in RESULT_TYPES} == {f.media_type.partition(";")[0] for f in (  # Oxigraph adds charset=utf-8 to CSV and TSV
+        ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV)}

@@ -11,11 +11,10 @@ import rdflib.term
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from spacekg.errors import SourceDataErrors, SourcePosition
+from spacekg.errors import DataDoesNotConform, ShapesNotEvaluable, SourceDataErrors, SourcePosition
 from spacekg.namespaces import SH, SKG, XSD
 from spacekg.pipeline import load_ontology
 from spacekg.validate import (
-    DataDoesNotConform,
     ValidationReport,
     diff,
     ensure_conforms,
@@ -25,7 +24,6 @@ from spacekg.validate import (
     turtle_positions,
     validate,
 )
-from spacekg.validate.errors import ShapesNotEvaluable
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT / "tests" / "fixtures" / "shapes"
