@@ -7,7 +7,8 @@ breaks them:
 - `built_tiny`: one release of the tiny project, built once per session; `tiny_store` opens it.
 - `app` / `client`: the whole Flask app (`create_app`) over that release, in this process, with its real
   query processes; most endpoint, linked-data, page and error tests go through `client`.
-- `tiny_project`: a writable copy of the tiny project for a test that breaks or edits it.
+- `tiny_project`: a writable copy of the tiny project for a test that breaks or edits it;
+  `published_project`: the same with one good release already built (built once per session).
 - `tiny_server`: `spacekg serve` (gunicorn) over the tiny release, for tests where the process and the
   socket are the point (third-party clients, timeouts, load, replicas, a browser). Marked `server`.
 - `curated_release`: one build of the real data/, for the checks *about* the curated data only
@@ -76,6 +77,27 @@ def tiny_store(built_tiny: Release) -> ox.Store:
 def tiny_project(tmp_path: Path) -> Settings:
     """A writable copy of the tiny project, for tests that break or edit it."""
     return copy_tiny_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_tiny_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the tiny project with one good release in its own var/releases, built once per session."""
+    settings = copy_tiny_project(tmp_path_factory.mktemp("built-tiny") / "project")
+    build(settings)
+    return settings.project_dir
+
+
+@pytest.fixture
+def published_project(built_tiny_project: Path, tmp_path: Path) -> Settings:
+    """A writable copy of `built_tiny_project`, its good release included, for one test to edit, break or rebuild."""
+    copy = tmp_path / "project"
+    shutil.copytree(built_tiny_project, copy, symlinks=True)
+    return load_settings({}, project_dir=copy)
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The 1-based number of the first line of `path` that contains `needle` (tests find lines; they never hard-code them)."""
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if needle in line)
 
 
 def app_settings(release: Release, **overrides: Any) -> Settings:

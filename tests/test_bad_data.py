@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from conftest import TINY, BuildRun, copy_tiny_project, record_figures, release_fingerprint, run_cli_build
+from conftest import TINY, BuildRun, line_of, record_figures, release_fingerprint, run_cli_build
 from spacekg.errors import DataDoesNotConform, SourceDataError, SourceDataErrors
 from spacekg.kinds import record_columns
 from spacekg.pipeline import assemble
@@ -31,25 +30,10 @@ ASSERTED = "https://w3id.org/spacekg/graph/asserted"
 MEMORY_BOUND_MIB = 160
 
 
-@pytest.fixture(scope="module")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the tiny project with one published release, built once by the CLI for the whole module."""
-    root = copy_tiny_project(tmp_path_factory.mktemp("built-project") / "project").project_dir
-    run = run_cli_build(root)
-    assert run.code == 0, run.stderr
-    return root
-
-
 @pytest.fixture
-def project(built_project: Path, tmp_path: Path) -> Iterator[Path]:
-    """A writable copy of the built project (its release included) for one test to break."""
-    copy = tmp_path / "project"
-    shutil.copytree(built_project, copy, symlinks=True)
-    yield copy
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if needle in line)
+def project(published_project: Settings) -> Path:
+    """The folder of a writable copy of the built tiny project (its release included) for one test to break."""
+    return published_project.project_dir
 
 
 def build_refused(project: Path, case: str, exit_code: int, **figures: object) -> BuildRun:

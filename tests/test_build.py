@@ -1,7 +1,7 @@
 """`spacekg build`: a release with named graphs, dumps and source lines; bad data publishes nothing.
 
 Read-only checks look at the session's tiny release (`built_tiny`). Tests that build or break a project
-start from a copy of one tiny project with a good release, built once for this module (`project`), so a
+start from a copy of the tiny project with a good release, built once per session (`published_project`), so a
 breakage case costs one refused build, not a good build and a refused one.
 """
 
@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,37 +19,17 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from conftest import TINY, copy_tiny_project, release_fingerprint
+from conftest import TINY, line_of, release_fingerprint
 from spacekg.cli import main
 from spacekg.errors import NoReleaseError, SourceDataError, UsageError
 from spacekg.pipeline import build
 from spacekg.reason import InconsistencyError
-from spacekg.settings import Settings, load_settings
+from spacekg.settings import Settings
 from spacekg.store.releases import Release, current_release, prune_releases, publish
 
 GRAPH = "https://w3id.org/spacekg/graph/"
 ID = "https://w3id.org/spacekg/id/"
 SKG = "https://w3id.org/spacekg/ontology#"
-
-
-@pytest.fixture(scope="module")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the tiny project with one good release, built once for the whole module."""
-    settings = copy_tiny_project(tmp_path_factory.mktemp("built-tiny") / "project")
-    build(settings)
-    return settings.project_dir
-
-
-@pytest.fixture
-def project(built_project: Path, tmp_path: Path) -> Settings:
-    """A writable copy of the built tiny project (its good release included) for one test to edit, break or rebuild."""
-    copy = tmp_path / "project"
-    shutil.copytree(built_project, copy, symlinks=True)
-    return load_settings({}, project_dir=copy)
-
-
-def _line_of(path: Path, needle: str) -> int:
-    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if needle in line)
 
 
 def test_release_holds_the_named_graphs(built_tiny: Release, tiny_store: ox.Store) -> None:
@@ -91,7 +70,7 @@ def test_every_minted_subject_remembers_its_file_and_line(built_tiny: Release) -
     path, line = positions[ID + "event/E044"]
     assert path == "data/events.csv"
     assert events[line - 1].startswith("E044,")
-    assert positions[ID + "org/stimson"] == ("data/organizations.csv", _line_of(TINY / "data" / "organizations.csv", "stimson,Stimson Center"))
+    assert positions[ID + "org/stimson"] == ("data/organizations.csv", line_of(TINY / "data" / "organizations.csv", "stimson,Stimson Center"))
     # every subject's line is a line of the file it names
     lengths = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in (TINY / "data").iterdir()}
     assert {path for path, _ in positions.values()} <= {f"data/{name}" for name in lengths}
@@ -106,21 +85,21 @@ def test_source_lines_are_queryable_in_the_meta_graph(tiny_store: ox.Store) -> N
     assert isinstance(result, ox.QuerySolutions)
     (row,) = list(result)
     assert row["f"].value == "data/norms.csv"
-    assert int(row["l"].value) == _line_of(TINY / "data" / "norms.csv", "no-wmd-in-orbit,")
+    assert int(row["l"].value) == line_of(TINY / "data" / "norms.csv", "no-wmd-in-orbit,")
 
 
-def test_provenance_records_source_file_hashes_and_tools(built_project: Path) -> None:
-    release = current_release(built_project / "var" / "releases")
+def test_provenance_records_source_file_hashes_and_tools(built_tiny_project: Path) -> None:
+    release = current_release(built_tiny_project / "var" / "releases")
     sources = release.manifest["sources"]
     for name in ("data/events.csv", "ontology/spacekg.ttl", "shapes/spacekg-shapes.ttl"):
-        assert sources[name] == hashlib.sha256((built_project / name).read_bytes()).hexdigest(), name
+        assert sources[name] == hashlib.sha256((built_tiny_project / name).read_bytes()).hexdigest(), name
     assert {"rdflib", "pyoxigraph", "pycountry", "python"} <= set(release.manifest["tools"])
 
 
-def test_a_second_build_switches_current_and_keeps_the_previous_release(project: Settings) -> None:
-    first = current_release(project.releases)
-    second = build(project)
-    assert current_release(project.releases).path == second.path
+def test_a_second_build_switches_current_and_keeps_the_previous_release(published_project: Settings) -> None:
+    first = current_release(published_project.releases)
+    second = build(published_project)
+    assert current_release(published_project.releases).path == second.path
     assert first.path.is_dir() and first.path != second.path
 
 
@@ -134,7 +113,7 @@ Breakage = Callable[[Path], tuple[str, str]]  # edits data/, returns (expected l
 
 
 def _malformed_csv(data: Path) -> tuple[str, str]:
-    line = _line_of(data / "events.csv", "E072,")
+    line = line_of(data / "events.csv", "E072,")
     _replace_in(data / "events.csv", "E072,2008-11-11,workshop,Stimson", 'E072,2008-11-11,workshop,"Stimson')
     return f"data/events.csv:{line}:", r"malformed CSV"
 
@@ -145,31 +124,31 @@ def _unknown_column(data: Path) -> tuple[str, str]:
 
 
 def _impossible_date(data: Path) -> tuple[str, str]:
-    line = _line_of(data / "events.csv", "E044,")
+    line = line_of(data / "events.csv", "E044,")
     _replace_in(data / "events.csv", "E044,1985-09-13", "E044,1985-02-30")
     return f"data/events.csv:{line}: column 2 (date)", r"not a real date: February 1985 has 28 days"
 
 
 def _malformed_date(data: Path) -> tuple[str, str]:
-    line = _line_of(data / "instruments.csv", "ost,treaty")
+    line = line_of(data / "instruments.csv", "ost,treaty")
     _replace_in(data / "instruments.csv", "1967-10-10", "10/10/1967")
     return f"data/instruments.csv:{line}: column 10 (entry_into_force)", r"bad date: '10/10/1967' is not a date"
 
 
 def _unknown_state(data: Path) -> tuple[str, str]:
-    line = _line_of(data / "artemis_signatories.csv", "AUS,")
+    line = line_of(data / "artemis_signatories.csv", "AUS,")
     _replace_in(data / "artemis_signatories.csv", "AUS,", "AUZ,")
     return f"data/artemis_signatories.csv:{line}: column 1 (state)", r"unknown state code 'AUZ'"
 
 
 def _unknown_instrument(data: Path) -> tuple[str, str]:
-    line = _line_of(data / "participation_status.csv", "USA,United States of America,ost")
+    line = line_of(data / "participation_status.csv", "USA,United States of America,ost")
     _replace_in(data / "participation_status.csv", "USA,United States of America,ost", "USA,United States of America,ostt")
     return f"data/participation_status.csv:{line}: column 3 (instrument)", r"unknown instrument 'ostt'"
 
 
 def _unknown_citation(data: Path) -> tuple[str, str]:
-    line = _line_of(data / "instruments.csv", "ost,treaty")
+    line = line_of(data / "instruments.csv", "ost,treaty")
     _replace_in(data / "instruments.csv", "a-ac-105-c-2-2022-crp-10", "no-such-source")
     return f"data/instruments.csv:{line}: column 13 (sources)", r"unknown citation 'no-such-source'"
 
@@ -184,21 +163,21 @@ def _duplicate_identifier(data: Path) -> tuple[str, str]:
 
 
 def _dangling_actor(data: Path) -> tuple[str, str]:
-    line = _line_of(data / "events.csv", "E072,")
+    line = line_of(data / "events.csv", "E072,")
     _replace_in(data / "events.csv", "stimson; swf; oef", "stimson; swff; oef")
     return f"data/events.csv:{line}: column 5 (actors)", r"unknown actor 'swff'"
 
 
 def _broken_turtle(data: Path) -> tuple[str, str]:
     path = data / "stimson_space_security.ttl"
-    line = _line_of(path, "skg:venue org:rockefeller-bellagio")
+    line = line_of(path, "skg:venue org:rockefeller-bellagio")
     _replace_in(path, "skg:venue org:rockefeller-bellagio ;", "skg:venue org:rockefeller-bellagio ;;;; ]")
     return f"data/stimson_space_security.ttl:{line}", r"Turtle syntax error"
 
 
 def _not_utf8(data: Path) -> tuple[str, str]:
     path = data / "participation_actions.csv"
-    line = _line_of(path, "Australië")  # the Dutch name of Australia, in a row copied from a Dutch status list
+    line = line_of(path, "Australië")  # the Dutch name of Australia, in a row copied from a Dutch status list
     column = path.read_text(encoding="utf-8").splitlines()[line - 1].index("ë") + 1
     path.write_bytes(path.read_bytes().replace("Australië".encode(), "Australië".encode("cp1250"), 1))
     return f"data/participation_actions.csv:{line}: column {column}:", r"byte 0xeb is not valid UTF-8"
@@ -211,32 +190,32 @@ BREAKAGES = {f.__name__.strip("_"): f for f in (
 
 @pytest.mark.parametrize("breakage", BREAKAGES.values(), ids=BREAKAGES.keys())
 def test_bad_source_data_names_the_place_exits_2_and_publishes_nothing(
-        breakage: Breakage, project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    good = current_release(project.releases)
-    before = release_fingerprint(project.releases)
-    location, message = breakage(project.data)
-    code = main(["--project", str(project.project_dir), "build"])
+        breakage: Breakage, published_project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    good = current_release(published_project.releases)
+    before = release_fingerprint(published_project.releases)
+    location, message = breakage(published_project.data)
+    code = main(["--project", str(published_project.project_dir), "build"])
     err = capsys.readouterr().err
     assert code == SourceDataError.exit_code == 2, err
     assert location in err, err
     assert re.search(message, err), err
     assert "\n  fix: " in err, err
-    assert current_release(project.releases).path == good.path
-    assert release_fingerprint(project.releases) == before
-    assert not list(project.releases.glob(".building-*"))
+    assert current_release(published_project.releases).path == good.path
+    assert release_fingerprint(published_project.releases) == before
+    assert not list(published_project.releases.glob(".building-*"))
 
 
-def test_an_interrupted_build_leaves_the_current_release_and_is_cleaned_up(project: Settings) -> None:
-    good = current_release(project.releases)
-    stale = project.releases / ".building-20000101T000000Z-deadbeef"
+def test_an_interrupted_build_leaves_the_current_release_and_is_cleaned_up(published_project: Settings) -> None:
+    good = current_release(published_project.releases)
+    stale = published_project.releases / ".building-20000101T000000Z-deadbeef"
     (stale / "store").mkdir(parents=True)
-    newer = build(project)
+    newer = build(published_project)
     assert not stale.exists()
-    assert current_release(project.releases).path == newer.path != good.path
+    assert current_release(published_project.releases).path == newer.path != good.path
 
 
-def test_build_command_reports_the_release(project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--project", str(project.project_dir), "build"]) == 0
+def test_build_command_reports_the_release(published_project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(published_project.project_dir), "build"]) == 0
     out = capsys.readouterr()
     assert re.search(r"release \S+ published in .*asserted \d+", out.out)
     assert "mapping" in out.err  # progress goes to standard error
@@ -253,29 +232,29 @@ def test_manifest_is_json_with_release_id(built_tiny: Release) -> None:
     assert manifest["release_id"] == built_tiny.path.name
 
 
-def test_a_contradiction_found_by_reasoning_stops_the_build_with_exit_1(project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    good = current_release(project.releases)
-    before = release_fingerprint(project.releases)
+def test_a_contradiction_found_by_reasoning_stops_the_build_with_exit_1(published_project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    good = current_release(published_project.releases)
+    before = release_fingerprint(published_project.releases)
     # skg:involves has the domain skg:Event, so a person who "involves" a state is inferred to be an event,
     # while people.csv makes her a person (an actor): the ontology declares the two disjoint. The shapes
     # see nothing wrong in the asserted triple itself; only the reasoner finds the contradiction.
-    person_line = _line_of(project.data / "people.csv", "samuel-black,")
-    path = project.data / "stimson_space_security.ttl"
+    person_line = line_of(published_project.data / "people.csv", "samuel-black,")
+    path = published_project.data / "stimson_space_security.ttl"
     path.write_text(path.read_text(encoding="utf-8") + "\nperson:samuel-black skg:involves <https://w3id.org/spacekg/id/state/USA> .\n",
                     encoding="utf-8")
     added_line = len(path.read_text(encoding="utf-8").splitlines())
-    code = main(["--project", str(project.project_dir), "build"])
+    code = main(["--project", str(published_project.project_dir), "build"])
     err = capsys.readouterr().err
     assert code == InconsistencyError.exit_code == 1, err
     assert "samuel-black" in err and f"data/people.csv:{person_line}" in err and f"data/stimson_space_security.ttl:{added_line}" in err, err
     assert "\n  fix: " in err, err
-    assert current_release(project.releases).path == good.path
-    assert release_fingerprint(project.releases) == before
-    assert not list(project.releases.glob(".building-*"))
+    assert current_release(published_project.releases).path == good.path
+    assert release_fingerprint(published_project.releases) == before
+    assert not list(published_project.releases.glob(".building-*"))
 
 
-def test_why_explains_a_party_to_fact_down_to_the_data_lines(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--project", str(built_project), "why", "state:AUS", "skg:partyTo", "instrument:moon"])
+def test_why_explains_a_party_to_fact_down_to_the_data_lines(built_tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--project", str(built_tiny_project), "why", "state:AUS", "skg:partyTo", "instrument:moon"])
     out = capsys.readouterr().out
     assert code == 0
     lines = out.splitlines()
@@ -284,25 +263,25 @@ def test_why_explains_a_party_to_fact_down_to_the_data_lines(built_project: Path
     assert any("[prp-inv1" in line for line in lines)
     cited = [int(m.group(1)) for m in re.finditer(r"\[asserted: data/participation_actions\.csv:(\d+)\]", out)]
     assert cited, out
-    rows = (built_project / "data" / "participation_actions.csv").read_text(encoding="utf-8").splitlines()
+    rows = (built_tiny_project / "data" / "participation_actions.csv").read_text(encoding="utf-8").splitlines()
     assert all(rows[n - 1].startswith("AUS,Australia,moon,accession") for n in cited)
 
 
-def test_why_refuses_an_asserted_triple_and_names_its_line(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--project", str(built_project), "why",
+def test_why_refuses_an_asserted_triple_and_names_its_line(built_tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--project", str(built_tiny_project), "why",
                  "participation:AUS-moon-accession-1986-07-07", "skg:instrument", "instrument:moon"])
     err = capsys.readouterr().err
     assert code == UsageError.exit_code
-    line = _line_of(built_project / "data" / "participation_actions.csv", "AUS,Australia,moon,accession,1986-07-07")
+    line = line_of(built_tiny_project / "data" / "participation_actions.csv", "AUS,Australia,moon,accession,1986-07-07")
     assert "asserted, not inferred" in err and f"data/participation_actions.csv:{line}" in err, err
 
 
-def test_a_build_keeps_only_the_newest_releases_it_is_told_to(project: Settings) -> None:
-    keeping_two = dataclasses.replace(project, keep_releases=2)
+def test_a_build_keeps_only_the_newest_releases_it_is_told_to(published_project: Settings) -> None:
+    keeping_two = dataclasses.replace(published_project, keep_releases=2)
     built = [build(keeping_two) for _ in range(3)]  # on top of the release the copy came with
-    folders = sorted(path.name for path in project.releases.iterdir() if path.is_dir() and not path.is_symlink())
+    folders = sorted(path.name for path in published_project.releases.iterdir() if path.is_dir() and not path.is_symlink())
     assert folders == [built[1].release_id, built[2].release_id]
-    assert current_release(project.releases).release_id == built[2].release_id
+    assert current_release(published_project.releases).release_id == built[2].release_id
 
 
 def test_pruning_never_removes_the_current_release(tmp_path: Path) -> None:

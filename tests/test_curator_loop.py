@@ -6,33 +6,15 @@ import csv
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_tiny_project, release_fingerprint
+from conftest import release_fingerprint
 from spacekg.cli import main
 from spacekg.errors import DataDoesNotConform
-from spacekg.pipeline import build
-from spacekg.settings import Settings, load_settings
+from spacekg.settings import Settings
 from spacekg.store.releases import current_release
-
-
-@pytest.fixture(scope="module")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the tiny project with one good release, built once for the module."""
-    settings = copy_tiny_project(tmp_path_factory.mktemp("curator") / "project")
-    build(settings)
-    return settings.project_dir
-
-
-@pytest.fixture
-def project(built_project: Path, tmp_path: Path) -> Settings:
-    """A writable copy of the built tiny project (its good release included) for one test to break."""
-    copy = tmp_path / "project"
-    shutil.copytree(built_project, copy, symlinks=True)
-    return load_settings({}, project_dir=copy)
 
 
 def _edit(path: Path, old: str, new: str) -> int:
@@ -57,10 +39,10 @@ def _edit_row(path: Path, key: str, **values: str) -> int:
     return number
 
 
-def test_three_broken_shapes_are_reported_at_their_lines_and_block_the_release(project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    good = current_release(project.releases)
-    before = release_fingerprint(project.releases)
-    data = project.data
+def test_three_broken_shapes_are_reported_at_their_lines_and_block_the_release(published_project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    good = current_release(published_project.releases)
+    before = release_fingerprint(published_project.releases)
+    data = published_project.data
     # Each edit maps to RDF without complaint; only a SHACL shape catches it.
     broken = {
         # the Outer Space Treaty opened for signature (1967-01-27, now 1968-01-27) after its entry into force (1967-10-10)
@@ -72,33 +54,33 @@ def test_three_broken_shapes_are_reported_at_their_lines_and_block_the_release(p
         "data/events.csv": _edit_row(data / "events.csv", "E001", type="treaty-signature", instruments="ost"),
     }
 
-    code = main(["--project", str(project.project_dir), "validate"])
+    code = main(["--project", str(published_project.project_dir), "validate"])
     report = capsys.readouterr().out
     assert code == 1
     for path, line in broken.items():
         section = report.split(path + "\n", 1)[1].split("\ndata/", 1)[0]
         assert re.search(rf"Violation line {line}:", section), f"{path}:{line} missing from\n{report}"
 
-    assert main(["--project", str(project.project_dir), "validate", "--format", "json"]) == 1
+    assert main(["--project", str(published_project.project_dir), "validate", "--format", "json"]) == 1
     results = json.loads(capsys.readouterr().out)["results"]
     violations = {(r["file"], r["line"]) for r in results if r["severity"] == "Violation"}
     assert set(broken.items()) <= violations
     shapes = {r["source_shape"] for r in results if r["severity"] == "Violation"}
     assert len(shapes) >= 3
 
-    code = main(["--project", str(project.project_dir), "build"])
+    code = main(["--project", str(published_project.project_dir), "build"])
     err = capsys.readouterr().err
     assert code == DataDoesNotConform.exit_code == 1, err
     for path, line in broken.items():
         assert path in err and f"Violation line {line}:" in err.split(path + "\n", 1)[1].split("\ndata/", 1)[0], err
-    assert current_release(project.releases).path == good.path
-    assert release_fingerprint(project.releases) == before
-    assert not list(project.releases.glob(".building-*"))
+    assert current_release(published_project.releases).path == good.path
+    assert release_fingerprint(published_project.releases) == before
+    assert not list(published_project.releases.glob(".building-*"))
 
 
-def test_validate_exits_0_with_warnings_and_1_with_strict(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--project", str(built_project), "validate"]) == 0
+def test_validate_exits_0_with_warnings_and_1_with_strict(built_tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(built_tiny_project), "validate"]) == 0
     out = capsys.readouterr().out
     assert "Warning" in out and "Shapes that matched no target" in out
-    assert main(["--project", str(built_project), "validate", "--strict", "--format", "csv"]) == 1
+    assert main(["--project", str(built_tiny_project), "validate", "--strict", "--format", "csv"]) == 1
     assert "Warning" in capsys.readouterr().out
