@@ -1,10 +1,16 @@
-"""Fuzzing the endpoint over HTTP: whatever a client sends, a real server answers it without failing.
+"""Fuzzing the endpoint: whatever a client sends, the app answers it without failing.
 
 Hypothesis generates requests to /sparql and to the cheap pages (/query, /id/…, /doc/…): random and
 mutated real query text (queries/*.rq), unicode, SPARQL \\u escapes, NUL bytes, huge and odd numbers;
 the protocol's parameters with odd values, repeated and unknown ones; Content-Types with odd charsets;
 malformed Accept headers; invalid UTF-8 in bodies and in the URL's percent-encoding; bodies from
-empty to over the size limit. Every request goes to a real gunicorn on 127.0.0.1.
+empty to over the size limit. The bulk goes through the Flask test client to the whole app over the
+tiny release, in this process (its query processes are real forked children, with a 1 s limit).
+
+A small part goes to a real gunicorn on 127.0.0.1 as raw bytes, for what only exists on the wire and
+the test client cannot send: bytes that are not allowed in a request line, control characters and
+line folding in headers, odd Content-Length and Transfer-Encoding framing, request lines and headers
+over gunicorn's limits.
 
 What an answer may be:
 - any 2xx, 3xx or 4xx; a 4xx body must name the problem (see PROBLEM_WORDS);
@@ -14,35 +20,41 @@ What an answer may be:
   'File "…", line N' (a bare 'File "' is not enough: the Turtle of an entity has skg:sourceFile "…"),
   unless the request itself carried that text and the answer echoes it (the query page shows its query);
 - a HEAD answer has no body, so only its status is judged.
-After each test the server's own log must hold no traceback either: a query process that dies shows
-the client only a 400, but it leaves its traceback in the log, and so does a 500.
+After each test the log must hold no traceback either: a query process that dies shows the client only
+a 400, but it leaves its traceback on standard error, and a 500 leaves one in the app's log. In process,
+that is this process's standard error (captured, and inherited by the query processes, which are forked
+afresh for each test) and its log records; on the wire, the server's standard error.
 
-The run is bounded (a 1 s query limit, a fixed number of examples per test, about a minute in all).
+Each test prints how many requests it sent (pytest -rP shows it).
 """
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
-from collections.abc import Iterator
+import socket
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote_from_bytes
 
 import pytest
 import requests
+from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PROJECT, RunningServer
+from conftest import PROJECT, RunningServer, app_settings
 from spacekg.store.releases import Release
+from spacekg.web import create_app
 
-LIMIT_S = 1.0  # the fuzzing server's query limit: a generated runaway costs at most this
-MAX_QUERY_BYTES = 100_000  # Settings.max_query_bytes (the server runs with the defaults)
+LIMIT_S = 1.0  # the fuzzed app's query limit: a generated runaway costs at most this
+MAX_QUERY_BYTES = 100_000  # Settings.max_query_bytes (the fuzzed app runs with the default)
 BASE = "https://w3id.org/spacekg/"
 GRAPHS = [f"{BASE}graph/{name}" for name in ("ontology", "asserted", "inferred", "meta", "validation")]
 CANNED = sorted(path.read_text(encoding="utf-8") for path in (PROJECT / "queries").glob("*.rq"))
 FUZZ = settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+WIRE = settings(FUZZ, max_examples=200)
 
 # Words of which a 4xx/503 body must contain at least one (case-insensitive), by status. A status that is
 # not listed fails the test, so that every new kind of refusal is looked at once.
@@ -55,6 +67,7 @@ PROBLEM_WORDS: dict[int, tuple[str, ...]] = {
     413: ("limit", "too large"),
     414: ("too long", "too large"),
     415: ("content-type", "charset", "utf-8"),
+    417: ("expect",),  # gunicorn, for an Expect header it does not know
     431: ("header",),
     503: ("time limit",),
 }
@@ -63,7 +76,7 @@ TRACE_MARKERS = (re.compile(r"Traceback \(most recent call last\)"), re.compile(
 
 @dataclass(frozen=True)
 class Probe:
-    """One HTTP request as bytes on the wire would have it: method, request target, headers and body."""
+    """One HTTP request: method, request target, headers and body."""
 
     method: str
     target: str  # path and query string, already percent-encoded (possibly badly, on purpose)
@@ -73,6 +86,9 @@ class Probe:
     def sent_text(self) -> str:
         return self.target + " ".join(self.headers.values()) + self.body.decode("utf-8", "replace")
 
+    def describe(self) -> str:
+        return f"{self.method} {self.target[:300]!r} headers={self.headers!r} body={self.body[:300]!r}"
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -81,75 +97,9 @@ class Answer:
     text: str
 
 
-# --- the server and its log -------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def fuzz_server(built_release: Release) -> Iterator[RunningServer]:
-    """The release behind gunicorn (two workers) with a 1 s query limit, so that generated runaways end fast."""
-    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2", "--timeout", str(LIMIT_S))
-    yield running
-    running.stop()
-
-
-def _log(running: RunningServer) -> str:
-    """What the server has written to standard error so far (read without moving the file's shared offset)."""
-    descriptor = running.stderr_file.fileno()
-    return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
-
-
-@pytest.fixture(autouse=True)
-def server_log_stays_clean(fuzz_server: RunningServer) -> Iterator[None]:
-    """After each test, the part of the server's log it caused holds no traceback."""
-    start, sent = len(_log(fuzz_server)), SENT[0]
-    yield
-    if SENT[0] > sent:
-        print(f"{SENT[0] - sent} generated requests sent")  # pytest -rP shows how much each fuzz test tried
-    written = _log(fuzz_server)[start:]
-    found = written.find("Traceback")
-    assert found < 0, "the server logged a traceback:\n" + written[max(0, found - 400):found + 3000]
-
-
-# --- sending and judging ----------------------------------------------------------------------------------
-
-_session = requests.Session()
-SENT = [0]  # requests sent by this module, for the figures
-
-
-def send(running: RunningServer, probe: Probe) -> Answer:
-    """Send `probe` as is; requests for well-formed targets, http.client when the target's escapes are broken.
-
-    urllib3 re-encodes a target that has an invalid %-escape, so such targets go through http.client,
-    which writes the request line verbatim.
-    """
-    if re.search(r"%(?![0-9A-Fa-f]{2})", probe.target):
-        connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=LIMIT_S + 30)
-        try:
-            connection.request(probe.method, probe.target, body=probe.body or None, headers=probe.headers)
-            raw = connection.getresponse()
-            return Answer(raw.status, raw.getheader("Content-Type", ""), raw.read().decode("utf-8", "replace"))
-        finally:
-            connection.close()
-    prepared = _session.prepare_request(requests.Request(probe.method, running.url + probe.target, headers=probe.headers,
-                                                         data=probe.body if probe.method == "POST" else None))
-    try:
-        response = _session.send(prepared, timeout=LIMIT_S + 30)
-    except requests.ConnectionError as error:
-        # The server may close a connection whose body it refuses unread (over the size limit): not a failure
-        # to answer if a fresh request right after is answered.
-        if len(probe.body) > MAX_QUERY_BYTES:
-            assert requests.get(running.url + "/health", timeout=10).ok, error
-            return Answer(413, "text/plain", "connection closed on a body over the limit")
-        raise
-    if response.status_code == 413:
-        # gunicorn drains at most 64 KB of a body the app refused unread, then closes the connection even
-        # though its answer said keep-alive; the next request must not be sent on that connection.
-        _session.close()
-    return Answer(response.status_code, response.headers.get("Content-Type", ""), response.content.decode("utf-8", "replace"))
-
-
 def judge(probe: Probe, answer: Answer) -> None:
     """Fail unless `answer` is an allowed answer to `probe` (see the module's docstring)."""
-    where = f"{probe.method} {probe.target[:300]!r} headers={probe.headers!r} body={probe.body[:300]!r}"
+    where = probe.describe()
     sent = probe.sent_text()
     for marker in TRACE_MARKERS:
         assert not marker.search(answer.text) or marker.search(sent), f"a traceback in the answer to {where}:\n{answer.text[:2000]}"
@@ -162,9 +112,35 @@ def judge(probe: Probe, answer: Answer) -> None:
             f"the {answer.status} does not name the problem (none of {words}) for {where}:\n{answer.text[:2000]}")
 
 
-def check(running: RunningServer, probe: Probe) -> None:
-    SENT[0] += 1
-    judge(probe, send(running, probe))
+# --- in process: the app, its client and its logs ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fuzz_app(built_tiny: Release) -> Iterator[Flask]:
+    """The whole app over the tiny release with a 1 s query limit, as it runs in production (not in testing mode)."""
+    application = create_app(app_settings(built_tiny, query_timeout_s=LIMIT_S, threads=2))
+    yield application
+    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+
+
+@pytest.fixture
+def fuzz(fuzz_app: Flask, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Iterator[Callable[[Probe], None]]:
+    """Send a probe to the app and judge the answer; after the test, no traceback on standard error nor in the log."""
+    # The query processes started so far write to an earlier test's standard error: stop them, so that the
+    # ones this test forks inherit its captured standard error and a dying one's traceback is seen here.
+    fuzz_app.config["SPACEKG_FOLLOWER"].served.runner.close()
+    client = fuzz_app.test_client()
+    statuses: Counter[int] = Counter()
+
+    def check(probe: Probe) -> None:
+        response = client.open(probe.target, method=probe.method, headers=probe.headers, data=probe.body or None)
+        statuses[response.status_code] += 1
+        judge(probe, Answer(response.status_code, response.headers.get("Content-Type", ""), response.get_data().decode("utf-8", "replace")))
+
+    yield check
+    logged = capfd.readouterr().err + "\n" + caplog.text
+    print(f"{statuses.total()} generated requests sent in process; answers by status: {dict(sorted(statuses.items()))}")
+    found = logged.find("Traceback")
+    assert found < 0, "a traceback was logged:\n" + logged[max(0, found - 400):found + 3000]
 
 
 # --- what is generated ------------------------------------------------------------------------------------
@@ -226,7 +202,7 @@ queries = st.one_of(
     st.lists(fragments, max_size=12).map("".join),
     st.lists(fragments, max_size=6).map(lambda parts: "SELECT * WHERE { ?s ?p " + "".join(parts) + " } LIMIT 3"),
 )
-# Latin-1 without controls, stripped: what requests will put in a header (it refuses edge whitespace).
+# Latin-1 without controls, stripped: what an HTTP/1.1 client library puts in a header.
 header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=60).map(str.strip)
 media_types = st.sampled_from(["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                                "text/tab-separated-values", "text/turtle", "application/n-triples", "application/rdf+xml",
@@ -347,7 +323,7 @@ def sized_probes(draw: st.DrawFn) -> Probe:
     text = (query + pad * size)[:size] if size < len(query) else query + pad * ((size - len(query)) // len(pad.encode()))
     how = draw(st.sampled_from(["form", "direct", "get"]))
     if how == "get":
-        return Probe("GET", "/sparql?query=" + _percent(text.encode()[:9000]))  # a request line is at most 8190 bytes
+        return Probe("GET", "/sparql?query=" + _percent(text.encode()[:9000]))  # what fits in gunicorn's request line, about
     if how == "form":
         return Probe("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, b"query=" + _percent(text.encode()).encode())
     return Probe("POST", "/sparql", {"Content-Type": "application/sparql-query"}, text.encode())
@@ -373,90 +349,235 @@ def page_probes(draw: st.DrawFn) -> Probe:
     return Probe("GET", f"/{kind}/" + draw(entity_paths), headers)
 
 
-# --- the tests --------------------------------------------------------------------------------------------
+# --- the tests, in process --------------------------------------------------------------------------------
 
-def test_any_query_text_sent_any_way_is_answered_without_a_server_error(fuzz_server: RunningServer) -> None:
+def test_any_query_text_sent_any_way_is_answered_without_a_server_error(fuzz: Callable[[Probe], None]) -> None:
     @FUZZ
     @given(probe=query_probes())
     def run(probe: Probe) -> None:
-        check(fuzz_server, probe)
+        fuzz(probe)
 
     run()
 
 
-def test_any_protocol_parameters_are_answered_without_a_server_error(fuzz_server: RunningServer) -> None:
+def test_any_protocol_parameters_are_answered_without_a_server_error(fuzz: Callable[[Probe], None]) -> None:
     @FUZZ
     @given(probe=parameter_probes())
     def run(probe: Probe) -> None:
-        check(fuzz_server, probe)
+        fuzz(probe)
 
     run()
 
 
-def test_any_content_type_and_charset_is_answered_without_a_server_error(fuzz_server: RunningServer) -> None:
+def test_any_content_type_and_charset_is_answered_without_a_server_error(fuzz: Callable[[Probe], None]) -> None:
     @FUZZ
     @given(probe=content_type_probes())
     def run(probe: Probe) -> None:
-        check(fuzz_server, probe)
+        fuzz(probe)
 
     run()
 
 
-def test_any_accept_header_is_answered_without_a_server_error(fuzz_server: RunningServer) -> None:
+def test_any_accept_header_is_answered_without_a_server_error(fuzz: Callable[[Probe], None]) -> None:
     @FUZZ
     @given(probe=accept_probes())
     def run(probe: Probe) -> None:
-        check(fuzz_server, probe)
+        fuzz(probe)
 
     run()
 
 
-def test_invalid_utf8_and_broken_escapes_are_answered_without_a_server_error(fuzz_server: RunningServer) -> None:
+def test_invalid_utf8_and_broken_escapes_are_answered_without_a_server_error(fuzz: Callable[[Probe], None]) -> None:
     @FUZZ
     @given(probe=encoding_probes())
     def run(probe: Probe) -> None:
-        check(fuzz_server, probe)
+        fuzz(probe)
 
     run()
 
 
-def test_bodies_from_empty_to_over_the_limit_are_answered_without_a_server_error(fuzz_server: RunningServer) -> None:
-    @settings(FUZZ, max_examples=40)
+def test_bodies_from_empty_to_over_the_limit_are_answered_without_a_server_error(fuzz: Callable[[Probe], None]) -> None:
+    @settings(FUZZ, max_examples=100)
     @given(probe=sized_probes())
     def run(probe: Probe) -> None:
-        check(fuzz_server, probe)
+        fuzz(probe)
 
     run()
 
 
-def test_the_query_page_and_entity_pages_answer_anything_without_a_server_error(fuzz_server: RunningServer) -> None:
+def test_the_query_page_and_entity_pages_answer_anything_without_a_server_error(fuzz: Callable[[Probe], None]) -> None:
     @FUZZ
     @given(probe=page_probes())
     def run(probe: Probe) -> None:
-        check(fuzz_server, probe)
+        fuzz(probe)
 
     run()
 
 
 # --- regressions found by fuzzing -------------------------------------------------------------------------
 
-def test_a_timeout_of_nan_is_a_400_not_a_server_error(fuzz_server: RunningServer) -> None:
+def test_a_timeout_of_nan_is_a_400_not_a_server_error(fuzz_app: Flask) -> None:
     # float("nan") parsed, passed "<= 0" and reached the pipe's poll(), which raised: a 500.
-    answer = send(fuzz_server, Probe("GET", "/sparql?query=ASK%20%7B%7D&timeout=nan"))
-    assert answer.status == 400 and "timeout 'nan' is not a number of seconds" in answer.text, answer
+    answer = fuzz_app.test_client().get("/sparql?query=ASK%20%7B%7D&timeout=nan")
+    assert answer.status_code == 400 and "timeout 'nan' is not a number of seconds" in answer.text, answer.text
 
 
-def test_an_escape_beyond_the_last_code_point_is_a_syntax_error_not_a_server_error(fuzz_server: RunningServer) -> None:
+def test_an_escape_beyond_the_last_code_point_is_a_syntax_error_not_a_server_error(fuzz_app: Flask) -> None:
     # The lexical update check applied \UFFFFFFFF with chr(), which raised OverflowError: a 500.
-    answer = send(fuzz_server, Probe("POST", "/sparql", {"Content-Type": "application/sparql-query"}, b"ASK { \\UFFFFFFFF }"))
-    assert answer.status == 400 and "SPARQL syntax error" in answer.text, answer
+    answer = fuzz_app.test_client().post("/sparql", data=b"ASK { \\UFFFFFFFF }", content_type="application/sparql-query")
+    assert answer.status_code == 400 and "SPARQL syntax error" in answer.text, answer.text
 
 
 @pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
 @pytest.mark.parametrize("value", ["not an iri", "relative", "<bad>"])
-def test_a_graph_parameter_that_is_not_an_iri_is_a_400_naming_it(fuzz_server: RunningServer, parameter: str, value: str) -> None:
+def test_a_graph_parameter_that_is_not_an_iri_is_a_400_naming_it(fuzz_app: Flask, parameter: str, value: str) -> None:
     # Such a value used to kill the query process (ox.NamedNode raised in the child), answered as a
     # misleading "the query process ended unexpectedly" with a traceback in the log.
-    answer = send(fuzz_server, Probe("GET", f"/sparql?query=ASK%20%7B%7D&{parameter}={_percent(value.encode())}"))
-    assert answer.status == 400, answer
-    assert f"{parameter} {value!r} is not an absolute IRI" in answer.text, answer
+    answer = fuzz_app.test_client().get(f"/sparql?query=ASK%20%7B%7D&{parameter}={_percent(value.encode())}")
+    assert answer.status_code == 400, answer.text
+    assert f"{parameter} {value!r} is not an absolute IRI" in answer.text, answer.text
+
+
+# --- on the wire: raw bytes to a real gunicorn --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def wire_server(built_tiny: Release) -> Iterator[RunningServer]:
+    """The tiny release behind gunicorn (one worker, 1 s query limit), started here because its log is read."""
+    running = RunningServer("--releases", str(built_tiny.path.parent), "serve", "--workers", "1", "--timeout", str(LIMIT_S))
+    yield running
+    running.stop()
+
+
+def _log(running: RunningServer) -> str:
+    """What the server has written to standard error so far (read without moving the file's shared offset)."""
+    descriptor = running.stderr_file.fileno()
+    return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
+
+
+@pytest.fixture
+def wire(wire_server: RunningServer) -> Iterator[Callable[[bytes], None]]:
+    """Send raw request bytes to the server and judge the answer; after the test, no traceback in the server's log."""
+    start = len(_log(wire_server))
+    statuses: Counter[int] = Counter()
+
+    def check(request: bytes) -> None:
+        statuses[judge_raw(request, send_raw(wire_server, request))] += 1
+
+    yield check
+    print(f"{statuses.total()} generated requests sent on the wire; answers by status: {dict(sorted(statuses.items()))}")
+    assert_no_traceback_since(wire_server, start)
+    assert requests.get(wire_server.url + "/health", timeout=10).ok
+
+
+def assert_no_traceback_since(running: RunningServer, start: int) -> None:
+    written = _log(running)[start:]
+    found = written.find("Traceback")
+    assert found < 0, "the server logged a traceback:\n" + written[max(0, found - 400):found + 3000]
+
+
+def send_raw(running: RunningServer, request: bytes) -> bytes:
+    """Write `request` to a fresh connection, end the sending side, and read everything the server answers."""
+    with socket.create_connection(("127.0.0.1", running.port), timeout=LIMIT_S + 15) as connection:
+        connection.sendall(request)
+        connection.shutdown(socket.SHUT_WR)  # a body shorter than its Content-Length ends here, not at a time-out
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def judge_raw(request: bytes, received: bytes) -> int:
+    """Judge a raw answer as `judge` does (its status line, headers and body), and return its status."""
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    match = re.fullmatch(r"HTTP/1\.[01] (\d{3}) .*", status_line)
+    assert match, f"no HTTP answer to {request[:400]!r}: {received[:400]!r}"
+    headers = dict(line.partition(": ")[::2] for line in header_lines)
+    text = request.decode("latin-1")
+    probe = Probe(text.partition(" ")[0], text, {}, b"")  # the whole request as sent: what an echo in the answer may repeat
+    answer = Answer(int(match.group(1)), headers.get("Content-Type", ""), body.decode("utf-8", "replace"))
+    if answer.status == 501:  # RFC 9112, 6.1: gunicorn's answer to a transfer coding it does not implement, before the app is called
+        assert "unsupported transfer coding" in answer.text.lower(), f"501 for {text[:400]!r}:\n{answer.text[:2000]}"
+        return answer.status
+    judge(probe, answer)
+    return answer.status
+
+
+# Bytes a client library would never put in a request line or a header, but a socket can.
+wire_junk = st.one_of(st.binary(max_size=24), st.sampled_from([b" ", b"\t", b"\x00", b"\x7f", b"\xff", b"\xc3\x28", b"%", b"%zz", b"%c3%28",
+                                                               b"#", b"?", b"\r", b"\n", b"HTTP/1.1", b"\\", b"..", b"//", b"*"]))
+header_names = st.sampled_from([b"Accept", b"Content-Type", b"Content-Length", b"Transfer-Encoding", b"Host", b"Origin", b"If-None-Match",
+                                b"X-Forwarded-Host", b"X-Forwarded-Proto", b"X-Forwarded-Prefix", b"X-Forwarded-Port", b"X-Forwarded-For",
+                                b"Expect", b"Range", b"Connection", b"Accept-Encoding", b"Content-Encoding"])
+header_values = st.sampled_from([b"", b" ", b"text/csv", b"application/sparql-query", b"*/*;q=\xff", b"-1", b"0", b"99999999999999999999", b"abc",
+                                 b"chunked", b"gzip", b"100-continue", b"keep-alive", b"https", b"example.org:0", b"/prefix", b"\xe9t\xe9",
+                                 b"bytes=0-1", b'"etag", W/"x"', b"\x00", b"a\r\n folded"])
+
+
+def _sometimes(draw: st.DrawFn, chance: int) -> bool:
+    """True about once in `chance` draws, so that most requests stay close enough to valid to reach the app."""
+    return bool(draw(st.sampled_from(range(chance))) == 1)
+
+
+@st.composite
+def wire_requests(draw: st.DrawFn) -> bytes:
+    """A request as raw bytes: odd method, target, version, header lines and framing (Connection: close is always added)."""
+    method = b"GET"
+    if _sometimes(draw, 4):
+        method = draw(st.sampled_from([b"POST", b"HEAD", b"OPTIONS", b"PUT", b"get", b"G\x00T", b"", b"PROPFIND"]))
+    path = draw(st.sampled_from([b"/sparql", b"/sparql", b"/sparql", b"/query", b"/id/state/USA", b"/doc/state/", b"/sparql/", b"*", b"",
+                                 b"http://127.0.0.1/sparql", b"/health"]))
+    query = draw(st.sampled_from([b"", b"?query=ASK%20%7B%7D", b"?query=" + _percent(CHEAP.encode()).encode()]))
+    if _sometimes(draw, 5):
+        query = b"?query=ASK" + b"".join(draw(st.lists(wire_junk, min_size=1, max_size=4)))
+    target = path + query
+    if _sometimes(draw, 40):
+        target += b"x" * 8200  # over gunicorn's request-line limit
+    version = b"HTTP/1.1"
+    if _sometimes(draw, 8):
+        version = draw(st.sampled_from([b"HTTP/1.0", b"HTTP/2", b"HTTP/1.1 x", b"", b"http/1.1"]))
+    lines = [method + b" " + target + (b" " + version if version else b"")]
+    if not _sometimes(draw, 8):
+        lines.append(b"Host: 127.0.0.1")
+    for _ in range(draw(st.integers(0, 3))):
+        name = draw(st.binary(min_size=1, max_size=12)) if _sometimes(draw, 10) else draw(header_names)
+        lines.append(name + b": " + (draw(st.binary(max_size=40)) if _sometimes(draw, 4) else draw(header_values)))
+    if _sometimes(draw, 8):
+        lines.append(draw(st.sampled_from([b"no colon", b" leading: space", b"Name : v", b"\tfolded", b": empty name", b"X-Long: " + b"y" * 9000])))
+    body = draw(st.one_of(st.just(b""), st.sampled_from([b"ASK {}", b"query=ASK%20%7B%7D", b"update=LOAD%20%3Curn%3Ax%3E"]), st.binary(max_size=60)))
+    framing = draw(st.sampled_from(["length", "length", "short", "chunked", "none"]))
+    if framing == "length":
+        lines.append(b"Content-Length: %d" % len(body))
+    elif framing == "short":  # announces more than it sends; the connection's end cuts it
+        lines.append(b"Content-Length: %d" % (len(body) + draw(st.integers(1, 1000))))
+    elif framing == "chunked":
+        lines.append(b"Transfer-Encoding: chunked")
+        if _sometimes(draw, 3):  # a malformed chunk: a size that is not hex, too small, or a body cut mid-chunk
+            body = draw(st.sampled_from([b"zz\r\n", b"-6\r\n", b"3\r\n", b"%x\r\n" % (len(body) + 5)])) + body
+        else:
+            body = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
+    lines.append(b"Connection: close")
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+@pytest.mark.server
+def test_raw_requests_on_the_wire_are_answered_without_a_server_error(wire: Callable[[bytes], None]) -> None:
+    """Over a real socket: the request line, header lines and body framing are bytes the test client cannot send."""
+    @WIRE
+    @given(request=wire_requests())
+    def run(request: bytes) -> None:
+        wire(request)
+
+    run()
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("body", [b"zz\r\nASK {}\r\n0\r\n\r\n", b"-6\r\nASK {}\r\n0\r\n\r\n", b"3\r\nASK {}\r\n0\r\n\r\n", b"6\r\nASK {}"],
+                         ids=["size-not-hex", "size-negative", "size-too-small", "cut-mid-chunk"])
+def test_a_malformed_chunked_body_is_a_400_not_a_server_error(wire_server: RunningServer, body: bytes) -> None:
+    start = len(_log(wire_server))
+    request = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
+               b"Connection: close\r\n\r\n" + body)
+    received = send_raw(wire_server, request)
+    assert_no_traceback_since(wire_server, start)  # checked here, not in a fixture's teardown, so that the expected failure is the test's
+    judge_raw(request, received)

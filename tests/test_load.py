@@ -1,14 +1,16 @@
-"""Load: 64 concurrent connections for 60 s of mixed canned queries, and not one error.
+"""Load: 64 concurrent connections for 10 s of mixed canned queries, and not one error.
 
-A real gunicorn on 127.0.0.1 (two workers, the default threads and time limit) serves the built
-release. 64 client threads, each with its own keep-alive connection (a requests.Session), send the
-catalogue's queries (queries/*.rq) in random order for LOAD_S seconds. Half of the requests carry a
+A real gunicorn on 127.0.0.1 (the session's `tiny_server`: two workers, the default threads) serves the
+tiny release. 64 client threads, each with its own keep-alive connection (a requests.Session), send the
+catalogue's queries (queries/*.rq) in random order for LOAD_S seconds: long enough for every connection
+to be served many times over while all 64 are open, which is what "no error" needs. The minute-long run
+whose figures BENCHMARKS.md quotes is a benchmark, not a test. Half of the requests carry a
 distinct comment, so that the result cache cannot answer them and a query process evaluates each;
 the other half are the queries as written, which the cache answers after their first run.
 
 Every response must be a 200 whose body parses as SPARQL JSON results (head and results, or a
 boolean). The figures (requests/s, p50, p99, by cached and uncached) are printed (pytest -rP shows
-them) and written to test-artifacts/load.json for BENCHMARKS.md. The client threads share the
+them) and written to test-artifacts/load.json. The client threads share the
 machine with the server, so the figures are those of this whole setup, not of the server alone.
 """
 
@@ -20,17 +22,15 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 import requests
 
-from conftest import PROJECT, RunningServer
-from spacekg.store.releases import Release
+from conftest import PROJECT
 
 CONNECTIONS = 64
-LOAD_S = 60.0
+LOAD_S = 10.0
 UNCACHED_SHARE = 0.5
 CANNED = {path.stem: path.read_text(encoding="utf-8") for path in sorted((PROJECT / "queries").glob("*.rq"))}
 JSON = "application/sparql-results+json"
@@ -60,7 +60,7 @@ def _problem(response: requests.Response) -> str:
     return ""
 
 
-def client(url: str, deadline: float, seed: int, tally: Tally) -> None:
+def connection(url: str, deadline: float, seed: int, tally: Tally) -> None:
     """One connection: canned queries in random order until `deadline`."""
     chooser = random.Random(seed)
     names = list(CANNED)
@@ -90,20 +90,15 @@ def _summary(values: list[float]) -> dict[str, float]:
     return {"n": len(values), "p50_ms": 1000 * statistics.median(values), "p99_ms": 1000 * cuts[98], "max_ms": 1000 * max(values)}
 
 
-@pytest.fixture(scope="module")
-def loaded_server(built_release: Release) -> Iterator[str]:
-    """The release behind gunicorn with two workers and otherwise the default settings."""
-    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2")
-    yield running.url
-    running.stop()
-
-
-def test_64_connections_for_a_minute_of_canned_queries_get_no_error(loaded_server: str) -> None:
+@pytest.mark.server
+@pytest.mark.slow
+def test_64_connections_sending_canned_queries_for_10_s_get_no_error(tiny_server: str) -> None:
+    """Slow on purpose (10 s of load): 64 keep-alive connections at once against two workers of eight threads."""
     tally = Tally()
     client_cpu = time.process_time()  # the clients share the machine: how much of it they used is part of the figures
     started = time.monotonic()
     deadline = started + LOAD_S
-    threads = [threading.Thread(target=client, args=(loaded_server, deadline, seed, tally), daemon=True) for seed in range(CONNECTIONS)]
+    threads = [threading.Thread(target=connection, args=(tiny_server, deadline, seed, tally), daemon=True) for seed in range(CONNECTIONS)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,28 +1,37 @@
 """Replicas: several servers serve one releases folder read-only and switch to a new release under load.
 
-Two `spacekg serve` processes (two workers each) share the project copy's releases folder. Client
-threads keep requests flowing over keep-alive connections while a new release is built and switched
-in. Every answer must be a 200, and each must come from exactly one release: the release named by
-the SpaceKG-Release header, by the ETag and by the release IRI in the answer's rows must agree.
+Two `spacekg serve` processes (two workers each) share the releases folder of a copy of the tiny
+project that has one release already (`published_project`). Client threads keep requests flowing over keep-alive connections while a new release is built
+and switched in. Every answer must be a 200, and each must come from exactly one release: the release
+named by the SpaceKG-Release header, by the ETag and by the release IRI in the answer's rows must agree.
+
+A release that cannot be loaded is the business of one worker's release follower, so that test runs
+the app in this process.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import requests
 
-from conftest import RunningServer, record_figures
+from conftest import RunningServer, app_settings, record_figures
 from spacekg.pipeline import build
 from spacekg.settings import Settings
 from spacekg.store.releases import current_release
+from spacekg.web import create_app
 
 RELEASE_QUERY = "PREFIX skg: <https://w3id.org/spacekg/ontology#> SELECT ?release WHERE {{ ?release a skg:Release }} LIMIT {limit}"
 CLIENTS_PER_SERVER = 4
+ANSWERS_EACH_WAY = 5  # every client sees this many answers before the new release is built, and as many from the new one
 
 
 @dataclass
@@ -63,33 +72,41 @@ def _client(url: str, stop: threading.Event, log: ClientLog, number: int) -> Non
         (log.errors if release.startswith("mixed") else log.releases).append(release)
 
 
-def _wait_until_all_serve(urls: list[str], release_id: str, seconds: float) -> bool:
+def _wait_for(condition: Callable[[], bool], seconds: float, pause: float = 0.05) -> bool:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        # Both workers of each server must have switched: ask often enough to reach each of them.
-        seen = {requests.get(url + "/health", timeout=10).json()["release"] for url in urls for _ in range(8)}
-        if seen == {release_id}:
-            return True
-        time.sleep(0.5)
-    return False
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+    return True
 
 
-def test_a_new_release_is_switched_in_under_load_with_no_failed_or_mixed_answer(project_copy: Settings) -> None:
-    first = build(project_copy)
-    servers = [RunningServer("--project", str(project_copy.project_dir), "serve", "--workers", "2") for _ in range(2)]
+def _all_serve(urls: list[str], release_id: str) -> bool:
+    # Both workers of each server must have switched: ask often enough to reach each of them.
+    return {requests.get(url + "/health", timeout=10).json()["release"] for url in urls for _ in range(8)} == {release_id}
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_new_release_is_switched_in_under_load_with_no_failed_or_mixed_answer(published_project: Settings) -> None:
+    """Slow on purpose (~10 s): two servers start, and a release is built while eight clients keep them busy."""
+    first = current_release(published_project.releases)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the two servers start side by side
+        servers = list(pool.map(lambda _: RunningServer("--project", str(published_project.project_dir), "serve", "--workers", "2"), range(2)))
     stop = threading.Event()
     logs = [ClientLog() for _ in range(CLIENTS_PER_SERVER * len(servers))]
     clients = [threading.Thread(target=_client, args=(servers[n % len(servers)].url, stop, log, n)) for n, log in enumerate(logs)]
     try:
         for client in clients:
             client.start()
-        time.sleep(2)
-        second = build(project_copy)  # same inputs, new release id: the answers name the release they come from
+        assert _wait_for(lambda: all(len(log.releases) >= ANSWERS_EACH_WAY or log.errors for log in logs), 30), "the clients got no answers"
+        second = build(published_project)  # same inputs, new release id: the answers name the release they come from
         assert second.release_id != first.release_id
         published = time.monotonic()
-        switched = _wait_until_all_serve([server.url for server in servers], second.release_id, 60)
+        switched = _wait_for(lambda: _all_serve([server.url for server in servers], second.release_id), 60, pause=0.2)
         switch_seconds = time.monotonic() - published
-        time.sleep(2)  # keep the load on after the switch
+        # The load stays on after the switch: every client gets answers from the new release.
+        _wait_for(lambda: all(log.releases.count(second.release_id) >= ANSWERS_EACH_WAY or log.errors for log in logs), 30)
     finally:
         stop.set()
         for client in clients:
@@ -101,35 +118,43 @@ def test_a_new_release_is_switched_in_under_load_with_no_failed_or_mixed_answer(
     errors = [error for log in logs for error in log.errors]
     answers = sum(len(log.releases) for log in logs)
     assert not errors, f"{len(errors)} of {answers + len(errors)} requests failed or mixed releases, e.g. {errors[:3]}"
-    assert {release for log in logs for release in log.releases} == {first.release_id, second.release_id}
     for log in logs:
+        assert log.releases[0] == first.release_id and log.releases.count(second.release_id) >= ANSWERS_EACH_WAY, (
+            "every client saw the old release, then the new one, under load")
         # One client keeps its connection, so it talks to one worker: once it sees the new release, never the old again.
-        if second.release_id in log.releases:
-            after = log.releases[log.releases.index(second.release_id):]
-            assert first.release_id not in after, "a worker went back to the old release"
-    assert answers > 100, f"only {answers} answers: the load was too light to show anything"
+        after = log.releases[log.releases.index(second.release_id):]
+        assert first.release_id not in after, "a worker went back to the old release"
     record_figures("replicas", {"servers": len(servers), "workers_each": 2, "keep_alive_clients": len(logs), "answers": answers,
                                 "errors": 0, "mixed_answers": 0, "all_switched_after_s": round(switch_seconds, 1)})
 
 
-def test_a_release_that_cannot_be_loaded_leaves_the_old_one_serving(project_copy: Settings) -> None:
-    good = build(project_copy)
-    releases = project_copy.releases
+def test_a_release_that_cannot_be_loaded_leaves_the_old_one_serving(published_project: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    releases = published_project.releases
+    good = current_release(releases)
     broken = releases / "20990101T000000000000Z-broken"
     broken.mkdir()
     (broken / "release.json").write_text('{"release_id": "20990101T000000000000Z-broken"}', encoding="utf-8")
-    server = RunningServer("--project", str(project_copy.project_dir), "serve", "--workers", "1")
+    app = create_app(app_settings(good))
+    client = app.test_client()
     try:
         _point_current_at(releases, broken.name)
-        time.sleep(3)  # past the once-a-second check and the failed load
-        answers = [requests.get(server.url + "/health", timeout=10) for _ in range(5)]
+
+        def refused() -> bool:
+            # Requests drive the follower: at most once a second one starts a check of the `current` link.
+            assert client.get("/health").status_code == 200
+            return any("could not be loaded" in record.getMessage() for record in caplog.records)
+
+        with caplog.at_level(logging.ERROR, logger="spacekg.web"):
+            assert _wait_for(refused, 15), "the broken release was never tried"
+        answers = [client.get("/health") for _ in range(5)]
         assert {response.status_code for response in answers} == {200}
-        assert {response.json()["release"] for response in answers} == {good.release_id}
+        assert {response.get_json()["release"] for response in answers} == {good.release_id}
         _point_current_at(releases, good.path.name)
         assert current_release(releases).release_id == good.release_id
     finally:
-        server.stop(keep_stderr=True)
-    assert "could not be loaded" in server.stderr_text and broken.name in server.stderr_text
+        app.config["SPACEKG_FOLLOWER"].served.runner.close()
+    message = next(record.getMessage() for record in caplog.records if "could not be loaded" in record.getMessage())
+    assert broken.name in message and good.release_id in message  # which release failed, and which one still serves
 
 
 def _point_current_at(releases: Path, folder: str) -> None:

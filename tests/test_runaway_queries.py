@@ -1,11 +1,12 @@
 """Runaway queries are stopped at the time limit, and cheap lookups stay fast while they run.
 
-A real gunicorn on 127.0.0.1 with a 2 s limit. Client threads send runaway queries in loops (a cross
-product, an unbounded property path over everything, an ORDER BY over a cross product, a
-catastrophic regular expression over a cross product) while one client sends cheap lookups and
-times them. The same cheap client also runs with no runaways, in alternating rounds, so that the
-comparison is between figures measured side by side on the same (possibly busy) machine rather than
-against a wall-clock constant.
+A real gunicorn on 127.0.0.1 (two workers) over the tiny release with a 2 s limit: the point is how the
+server's processes share the machine under load. Client threads send runaway queries in loops (a cross
+product, an unbounded property path over everything composed with itself, an ORDER BY over a cross
+product, a regular expression over a cross product) while one client sends cheap lookups and times
+them. The same cheap client also runs with no runaways, in alternating rounds, so that the comparison
+is between figures measured side by side on the same (possibly busy) machine rather than against a
+wall-clock constant. Two rounds of 2.5 s each way are enough to show it; a longer run is a benchmark.
 
 What is asserted:
 - every runaway is answered 503 with a message naming the limit, no sooner than the limit and soon
@@ -14,11 +15,16 @@ What is asserted:
 - the cheap lookups' p50 and p99 under runaways are within MAX_P50_RATIO and MAX_P99_RATIO of their
   p50 and p99 without (see there for why these are not the issue's 3x).
 The figures are printed (pytest -rP shows them) and written to test-artifacts/runaway-queries.json.
+
+A query that needs more memory than allowed is a single query process's business: that test runs in
+this process, through the Flask test client (the query processes are its real forked children).
 """
 
 from __future__ import annotations
 
+import faulthandler
 import json
+import os
 import statistics
 import threading
 import time
@@ -27,25 +33,30 @@ from dataclasses import dataclass, field
 
 import pytest
 import requests
+from flask import Flask
 
-from conftest import PROJECT, RunningServer
+from conftest import PROJECT, RunningServer, app_settings
 from spacekg.store.releases import Release
+from spacekg.web import create_app
 
 LIMIT_S = 2.0
 RUNAWAY_CLIENTS = 4  # more runaways at once than the machine (2 cores in CI) has cores, as many as the old threads per worker
-ROUNDS = 3
-ROUND_S = 4.0  # each round: this long with no runaways, then this long with them
+ROUNDS = 2
+ROUND_S = 2.5  # each round: this long with no runaways, then this long with them
 # The issue's target is a p99 within 3x of idle. On a 2-core machine shared with other work, measured
 # ratios ranged from 2.5 to 6 from run to run (12.9 before long queries were demoted), so what is
 # asserted is what held in every run: the median unchanged within 2x (5.4x before), the p99 within 8x.
 MAX_P50_RATIO = 2.0
 MAX_P99_RATIO = 8.0
 OST = "https://w3id.org/spacekg/id/instrument/ost"
+# Each runs far past the limit over the tiny release (~4,700 quads): measured with a 15 s limit, three were stopped
+# by it and the ORDER BY by the 2 GB memory cap after 12 s. (A single closure over everything, or a REGEX over the
+# objects of a two-way product, end in under a second there, so they would not be runaways.)
 RUNAWAYS = {
     "cross product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-    "property path over everything": "SELECT (COUNT(*) AS ?n) WHERE { ?s (<urn:x:p>|!<urn:x:p>)* ?o }",
+    "property path over everything, twice": "SELECT (COUNT(*) AS ?n) WHERE { ?s (<urn:x:p>|!<urn:x:p>)*/(<urn:x:p>|!<urn:x:p>)* ?o }",
     "ORDER BY over a cross product": "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1",
-    "catastrophic regex over a cross product": 'SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?o FILTER(REGEX(STR(?o), "(a+)+$")) }',
+    "regex over every row of a cross product": 'SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?o FILTER(REGEX(CONCAT(STR(?c), STR(?o)), "(a+)+$")) }',
 }
 
 
@@ -108,23 +119,26 @@ def p99(values: list[float]) -> float:
 
 
 @pytest.fixture(scope="module")
-def limited_server(built_release: Release) -> Iterator[str]:
-    """The release behind gunicorn (two workers, the default eight threads each) with a 2 s query limit."""
-    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "2", "--timeout", str(LIMIT_S))
+def limited_server(built_tiny: Release) -> Iterator[str]:
+    """The tiny release behind gunicorn (two workers, the default eight threads each) with a 2 s query limit."""
+    running = RunningServer("--releases", str(built_tiny.path.parent), "serve", "--workers", "2", "--timeout", str(LIMIT_S))
     yield running.url
     running.stop()
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_runaways_are_stopped_at_the_limit_while_cheap_lookups_stay_fast(limited_server: str) -> None:
+    """Slow on purpose (~15 s): two rounds of cheap lookups, each measured idle and then beside four looping runaways."""
     runaways = Runaways(limited_server)
     idle: list[float] = []
     loaded: list[float] = []
     with requests.Session() as session:
-        cheap_lookups(session, limited_server, 1.0, "warm-up")  # every worker thread's query process is forked
+        cheap_lookups(session, limited_server, 0.5, "warm-up")  # the query processes of the threads it reaches are forked
         for round_ in range(ROUNDS):
             idle += cheap_lookups(session, limited_server, ROUND_S, f"idle {round_}")
             runaways.start()
-            time.sleep(0.5)  # the runaways reach the workers first
+            time.sleep(0.3)  # the runaways reach the workers first
             loaded += cheap_lookups(session, limited_server, ROUND_S, f"loaded {round_}")
             runaways.stop()
 
@@ -150,21 +164,41 @@ def test_runaways_are_stopped_at_the_limit_while_cheap_lookups_stay_fast(limited
     assert figures["p99_ratio"] <= MAX_P99_RATIO, figures
 
 
-def test_a_query_that_needs_too_much_memory_fails_alone_and_names_the_limit(built_release: Release, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SPACEKG_QUERY_MEMORY_MB", "300")
-    running = RunningServer("--releases", str(built_release.path.parent), "serve", "--workers", "1", "--timeout", "20")
-    try:
-        # Sorting a cross product holds it all in memory: ~860 MB within 2 s without a cap.
-        hungry = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?a ?b ?c LIMIT 1"
-        started = time.monotonic()
-        answer = requests.post(running.url + "/sparql", data={"query": hungry}, timeout=60)
-        seconds = time.monotonic() - started
-        assert answer.status_code == 400, answer.text
-        assert "more memory than allowed of 300 MB per query" in answer.text and "fix:" in answer.text
-        assert seconds < 15, f"stopped by the time limit ({seconds:.1f} s), not by the memory cap"
-        cheap = requests.get(running.url + "/sparql", params={"query": "ASK { ?s a skg:Treaty }"},
-                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
-        assert cheap.status_code == 200 and cheap.json()["boolean"] is True
-    finally:
-        running.stop(keep_stderr=True)
-    assert "Traceback" not in running.stderr_text
+QUIET_FORKS = threading.Event()
+
+
+def _quiet_fork() -> None:
+    # pytest enables faulthandler, and a forked query process inherits it: when the memory cap makes the process
+    # abort, it would dump this test process's Python stacks onto the terminal. Under gunicorn it dumps nothing.
+    if QUIET_FORKS.is_set():
+        faulthandler.disable()
+
+
+os.register_at_fork(after_in_child=_quiet_fork)
+
+
+@pytest.fixture
+def memory_capped_app(built_tiny: Release) -> Iterator[Flask]:
+    """The tiny release in this process, each query allowed 300 MB beyond the shared store (and a 20 s limit, so that the memory cap stops it first)."""
+    application = create_app(app_settings(built_tiny, query_memory_mb=300, query_timeout_s=20, threads=1))
+    QUIET_FORKS.set()
+    yield application
+    QUIET_FORKS.clear()
+    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+
+
+def test_a_query_that_needs_too_much_memory_fails_alone_and_names_the_limit(memory_capped_app: Flask,
+                                                                            capfd: pytest.CaptureFixture[str]) -> None:
+    client = memory_capped_app.test_client()
+    # Sorting a cross product holds it all in memory: over the tiny release, 2 GB within about 5 s without a cap.
+    hungry = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?a ?b ?c LIMIT 1"
+    started = time.monotonic()
+    answer = client.post("/sparql", data={"query": hungry})
+    seconds = time.monotonic() - started
+    assert answer.status_code == 400, answer.text
+    assert "more memory than allowed of 300 MB per query" in answer.text and "fix:" in answer.text
+    assert seconds < 15, f"stopped by the time limit ({seconds:.1f} s), not by the memory cap"
+    cheap = client.get("/sparql", query_string={"query": "ASK { ?s a skg:Treaty }"}, headers={"Accept": "application/sparql-results+json"})
+    assert cheap.status_code == 200 and cheap.get_json()["boolean"] is True
+    # The query process was forked during this test, so what it wrote before it died is in the captured standard error.
+    assert "Traceback" not in capfd.readouterr().err

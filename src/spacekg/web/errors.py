@@ -10,7 +10,8 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, Response, render_template, request
-from werkzeug.exceptions import HTTPException
+from gunicorn.http.errors import ParseException as MalformedRequest  # raised while the app reads a body gunicorn cannot parse
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from spacekg.errors import SpaceKGError
 from spacekg.web.mediatypes import negotiate
@@ -50,9 +51,14 @@ def error_response(error: HTTPException | SpaceKGError) -> Response:
     return _plain(plain, status)
 
 
+def _malformed_body(error: MalformedRequest) -> Response:
+    return error_response(BadRequest(f"the request body could not be read: {error}; send it whole, with Content-Length or well-formed chunks"))
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(SpaceKGError, error_response)
     app.register_error_handler(HTTPException, error_response)
+    app.register_error_handler(MalformedRequest, _malformed_body)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:

@@ -15,6 +15,7 @@ If the sandbox cannot be installed, the child refuses to evaluate queries (fail 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -43,14 +44,18 @@ IDLE_EXIT_S = 2.0  # how long an idle child may take to exit by itself before it
 # The worker's ends of every query process's pipe. A child is forked with copies of all of them; it closes
 # them first, or its own pipe (and its siblings') would never reach end-of-file when the worker closes its
 # end or dies, and idle children would outlive their worker.
+# The lock is held while a child is forked and while a worker end is closed: a child forked while another
+# thread closes an end would see a descriptor that is closed (or already reused by a new pipe) under its name.
 _WORKER_ENDS: weakref.WeakSet[multiprocessing.connection.Connection] = weakref.WeakSet()
+_FORK_LOCK = threading.Lock()
 
 
 def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store, memory_mb: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for inherited in list(_WORKER_ENDS):
-        inherited.close()
+        with contextlib.suppress(OSError):  # closed by the worker as it forked this child: nothing left to close
+            inherited.close()
     sandbox_problem = forbid_network()
     limit_memory(memory_mb)
     while True:
@@ -87,11 +92,12 @@ class QueryExecutor:
     def _ensure_child(self) -> multiprocessing.connection.Connection:
         if self._process is None or not self._process.is_alive() or self._connection is None:
             self.close()
-            parent_end, child_end = self._context.Pipe()
-            _WORKER_ENDS.add(parent_end)
-            process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb), daemon=True)
-            process.start()
-            child_end.close()
+            with _FORK_LOCK:
+                parent_end, child_end = self._context.Pipe()
+                _WORKER_ENDS.add(parent_end)
+                process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb), daemon=True)
+                process.start()
+                child_end.close()
             self._process, self._connection = process, parent_end
         return self._connection
 
@@ -166,7 +172,8 @@ class QueryExecutor:
         process, connection = self._process, self._connection
         self._process, self._connection = None, None
         if connection is not None:
-            connection.close()
+            with _FORK_LOCK:
+                connection.close()
         if process is None or not process.is_alive():
             return None
         if idle:
