@@ -12,7 +12,7 @@ breaks them:
 - `tiny_server`: `spacekg serve` (gunicorn) over the tiny release, for tests where the process and the
   socket are the point (third-party clients, timeouts, load, replicas, a browser). Marked `server`.
 - `curated_release`: one build of the real data/, for the checks *about* the curated data only
-  (tests/test_data_acceptance.py), which read their expectations from the data itself.
+  (tests/test_data_acceptance*.py), which read their expectations from the data itself.
 """
 
 from __future__ import annotations
@@ -41,6 +41,19 @@ from spacekg.pipeline import build
 from spacekg.settings import Settings, load_settings
 from spacekg.store.releases import Release
 from spacekg.web import create_app
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--long-form", action="store_true",
+                     help="run the load and runaway tests at their benchmark length (60 s of load, 3 rounds of 4 s) instead of "
+                          "the few seconds that prove the point; BENCHMARKS.md quotes these runs")
+
+
+@pytest.fixture(scope="session")
+def long_form(request: pytest.FixtureRequest) -> bool:
+    """Whether this run measures (pytest --long-form) rather than only checks."""
+    return bool(request.config.getoption("--long-form"))
+
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
@@ -121,7 +134,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="session")
 def curated_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    """One build of the real curated data, for the checks about that data (test_data_acceptance.py)."""
+    """One build of the real curated data, for the checks about that data (test_data_acceptance*.py)."""
     settings = load_settings({}, project_dir=PROJECT, releases_dir=tmp_path_factory.mktemp("curated-releases"))
     return build(settings)
 

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from conftest import PROJECT, TINY
-from spacekg.namespaces import ENTITY_KINDS
+from spacekg.kinds import ENTITY_KINDS
 
 BASE = "https://w3id.org/spacekg/"
 APP = "http://localhost"  # the host of the test client's requests: links and locations come back under it

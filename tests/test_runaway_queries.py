@@ -43,6 +43,7 @@ LIMIT_S = 2.0
 RUNAWAY_CLIENTS = 4  # more runaways at once than the machine (2 cores in CI) has cores, as many as the old threads per worker
 ROUNDS = 2
 ROUND_S = 2.5  # each round: this long with no runaways, then this long with them
+LONG_FORM = (3, 4.0)  # pytest --long-form: rounds and seconds of the benchmark run
 # The issue's target is a p99 within 3x of idle. On a 2-core machine shared with other work, measured
 # ratios ranged from 2.5 to 6 from run to run (12.9 before long queries were demoted), so what is
 # asserted is what held in every run: the median unchanged within 2x (5.4x before), the p99 within 8x.
@@ -128,22 +129,23 @@ def limited_server(built_tiny: Release) -> Iterator[str]:
 
 @pytest.mark.server
 @pytest.mark.slow
-def test_runaways_are_stopped_at_the_limit_while_cheap_lookups_stay_fast(limited_server: str) -> None:
+def test_runaways_are_stopped_at_the_limit_while_cheap_lookups_stay_fast(limited_server: str, long_form: bool) -> None:
     """Slow on purpose (~15 s): two rounds of cheap lookups, each measured idle and then beside four looping runaways."""
+    rounds, round_s = LONG_FORM if long_form else (ROUNDS, ROUND_S)
     runaways = Runaways(limited_server)
     idle: list[float] = []
     loaded: list[float] = []
     with requests.Session() as session:
         cheap_lookups(session, limited_server, 0.5, "warm-up")  # the query processes of the threads it reaches are forked
-        for round_ in range(ROUNDS):
-            idle += cheap_lookups(session, limited_server, ROUND_S, f"idle {round_}")
+        for round_ in range(rounds):
+            idle += cheap_lookups(session, limited_server, round_s, f"idle {round_}")
             runaways.start()
             time.sleep(0.3)  # the runaways reach the workers first
-            loaded += cheap_lookups(session, limited_server, ROUND_S, f"loaded {round_}")
+            loaded += cheap_lookups(session, limited_server, round_s, f"loaded {round_}")
             runaways.stop()
 
     figures = {
-        "limit_s": LIMIT_S, "runaway_clients": RUNAWAY_CLIENTS, "rounds": ROUNDS, "round_s": ROUND_S,
+        "limit_s": LIMIT_S, "runaway_clients": RUNAWAY_CLIENTS, "rounds": rounds, "round_s": round_s,
         "idle": {"n": len(idle), "p50_ms": 1000 * statistics.median(idle), "p99_ms": 1000 * p99(idle)},
         "loaded": {"n": len(loaded), "p50_ms": 1000 * statistics.median(loaded), "p99_ms": 1000 * p99(loaded)},
         "p50_ratio": statistics.median(loaded) / statistics.median(idle), "p99_ratio": p99(loaded) / p99(idle),
