@@ -12,13 +12,13 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, URIRef
-from rdflib.term import Node
+from rdflib import Graph, URIRef
 
 from conftest import PROJECT
-from spacekg.namespaces import RDFS, SH, Minter
+from spacekg.namespaces import RDFS, Minter
 from spacekg.store.releases import Release
 from spacekg.validate import ValidationResult, load_shapes, results_from_graph
+from test_shapes import shape_targets
 
 SKGSH = "https://w3id.org/spacekg/shapes#"
 DATA_SHAPES = PROJECT / "shapes" / "spacekg-shapes.ttl"
@@ -83,20 +83,6 @@ def test_every_warning_is_listed_with_its_reason_and_every_listed_warning_still_
     listed = listed_warnings()
     assert warnings - listed == set(), "warnings to fix or to explain in shapes/WARNINGS.md (with the file of the record)"
     assert listed - warnings == set(), "fixed warnings still listed in shapes/WARNINGS.md"
-
-
-def shape_targets(shapes: Graph) -> tuple[set[Node], set[Node]]:
-    """The classes the shapes target and the predicates their paths name (through inverse and alternative paths)."""
-    paths: set[Node] = set()
-    for path in shapes.objects(None, SH.path):
-        if isinstance(path, URIRef):
-            paths.add(path)
-        elif isinstance(path, BNode):
-            paths.update(p for p in (shapes.value(path, SH.inversePath),) if isinstance(p, URIRef))
-            alternatives = shapes.value(path, SH.alternativePath)
-            if alternatives is not None:
-                paths.update(p for p in shapes.items(alternatives) if isinstance(p, URIRef))
-    return set(shapes.objects(None, SH.targetClass)), paths
 
 
 def test_every_class_and_property_of_the_curated_data_is_checked_by_a_shape(curated_release: Release, curated_store: ox.Store,
