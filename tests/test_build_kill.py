@@ -39,10 +39,10 @@ from spacekg.settings import Settings
 from spacekg.store.releases import BUILDING_PREFIX, CURRENT, LOCK_FILE, current_release, publish
 
 SEED = 20261122
-RANDOM_KILLS = 3  # at a random moment of an unchanged rebuild (validation report reused)
+RANDOM_KILLS = 2  # at a random moment of an unchanged rebuild (validation report reused)
 CHANGED_INPUT_KILLS = 1  # at a random moment of a rebuild whose input changed (validation runs again)
-EXTRA_KILLS = 4  # further random ones, run only while fewer than MIN_KILLS builds were killed
-MIN_KILLS = 9  # builds that finish before their kill do not count
+EXTRA_KILLS = 3  # further random ones, run only while fewer than MIN_KILLS builds were killed
+MIN_KILLS = 8  # builds that finish before their kill do not count
 # Points of the publish step to kill at, each checked for by polling the releases folder.
 PUBLISH_POINTS = ("scratch folder created", "dumps being written", "store being loaded", "manifest written",
                   "release renamed into place", "current switched")
@@ -129,7 +129,7 @@ def kill_build(project: Path, trigger: str, delay: float, reached: Callable[[], 
 
 @pytest.mark.slow
 def test_sigkill_at_any_point_of_a_build_leaves_current_on_a_complete_release(tiny_project: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Slow by nature: each of its 10 to 14 kills is a whole `spacekg build` process (start-up, imports and a build of the
+    """Slow by nature: each of its 9 to 12 kills is a whole `spacekg build` process (start-up, imports and a build of the
     tiny project, a second or two), started and killed one after the other, and then checked byte for byte."""
     # Every release stays, so that each one can be checked byte for byte after every kill (pruning has its own tests).
     monkeypatch.setenv("SPACEKG_KEEP_RELEASES", "0")
