@@ -48,8 +48,10 @@ PUBLISH_POINTS = ("scratch folder created", "dumps being written", "store being 
                   "release renamed into place", "current switched")
 
 # The stage a build was in, from the last progress line it printed before it was killed.
-STAGES = (("reading ontology", "read"), ("mapping", "map"), ("asserted graph", "validate"), ("validating", "validate"),
-          ("validation:", "reason"), ("reasoning", "reason"), ("inferred graph", "load"), ("loading the store", "load"),
+# Validation starts first and runs beside reasoning and loading (Jena in its own process); then dumps and the switch.
+STAGES = (("reading ontology", "read"), ("mapping", "map"), ("asserted graph", "validate"), ("validating with", "validate"),
+          ("validating against", "validate and reason"), ("reasoning", "validate and reason"), ("inferred graph", "validate and load"),
+          ("loading the store", "validate and load"), ("validation:", "dumps, store, manifest, switch"),
           ("writing dumps", "dumps, store, manifest, switch"), ("published release", "after the switch"))
 
 

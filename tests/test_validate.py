@@ -11,7 +11,7 @@ import rdflib.term
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from spacekg.checks import ontology_report
+from spacekg.checks import ontology_check
 from spacekg.errors import DataDoesNotConform, ShapesNotEvaluable, SourceDataErrors, SourcePosition
 from spacekg.namespaces import SH, SKG, XSD
 from spacekg.pipeline import load_ontology
@@ -212,8 +212,8 @@ def test_diff_of_a_report_with_itself_is_empty() -> None:
 
 
 def test_the_ontology_report_is_made_once_per_content_and_again_after_an_edit(tiny_project: Settings) -> None:
-    first = ontology_report(tiny_project, load_ontology(tiny_project.ontology))
-    again = ontology_report(tiny_project, load_ontology(tiny_project.ontology))
+    first = ontology_check(tiny_project, load_ontology(tiny_project.ontology))
+    again = ontology_check(tiny_project, load_ontology(tiny_project.ontology))
     assert again.results == first.results and again.seconds == 0.0  # the kept report (the first may be one too: same content)
     norm = URIRef(str(SKG.Norm))
     assert not [r for r in first.results if r.focus_node == norm]
@@ -222,5 +222,5 @@ def test_the_ontology_report_is_made_once_per_content_and_again_after_an_edit(ti
     comment = '    rdfs:label "norm"@en ;\n    rdfs:comment "A behavioural norm'
     assert comment in text
     path.write_text(text.replace(comment, '    rdfs:label "norm"@en ;\n    skos:editorialNote "A behavioural norm'), encoding="utf-8")
-    edited = ontology_report(tiny_project, load_ontology(tiny_project.ontology))
+    edited = ontology_check(tiny_project, load_ontology(tiny_project.ontology))
     assert [str(r.source_shape).rsplit("#", 1)[1] for r in edited.results if r.focus_node == norm] == ["TermCommentedShape"]

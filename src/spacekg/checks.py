@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
@@ -13,7 +14,9 @@ from rdflib import Graph
 from spacekg import __version__
 from spacekg.rdf import AssertedGraph
 from spacekg.settings import Settings
+from spacekg.store.releases import Release
 from spacekg.validate import ValidationReport, load_shapes, results_from_graph, turtle_positions, validate
+from spacekg.validate.engine import PYSHACL, PendingValidation, ShaclEngine
 from spacekg.validate.report import sorted_results
 
 DATA_SHAPES = "spacekg-shapes.ttl"
@@ -38,10 +41,60 @@ def merge(first: ValidationReport, second: ValidationReport) -> ValidationReport
                             seconds=first.seconds + second.seconds)
 
 
-def check(settings: Settings, ontology: Graph, asserted: AssertedGraph) -> ValidationReport:
-    """Validate the asserted graph (with the ontology beside it) and the ontology itself."""
-    data_report = validate(asserted.graph, load_shapes(settings.shapes / DATA_SHAPES), ontology, asserted.positions, settings.base_iri)
-    return merge(data_report, ontology_report(settings, ontology))
+def check(settings: Settings, ontology: Graph, asserted: AssertedGraph, engine: ShaclEngine = PYSHACL) -> ValidationReport:
+    """Validate the asserted graph (with the ontology beside it) and the ontology itself, now."""
+    return start_check(settings, ontology, asserted, {}, None, engine).result().report
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The validation stage's outcome: the report, the key of its inputs, how it was made and by which engine."""
+
+    report: ValidationReport
+    key: str
+    how: str  # "full", "reused" (the previous release's, for unchanged inputs)
+    engine: str  # the engine (and version) that validated the data
+
+
+class PendingCheck:
+    """The validation stage under way: `result()` waits for the engine, `cancel()` stops it."""
+
+    def __init__(self, key: str, how: str, engine: str, ontology_report: ValidationReport,
+                 data: PendingValidation | None = None, reused: ValidationReport | None = None) -> None:
+        self.key, self.how, self.engine = key, how, engine
+        self.ontology_report, self.data, self.reused = ontology_report, data, reused
+
+    def result(self) -> Checked:
+        if self.reused is not None:
+            return Checked(self.reused, self.key, self.how, self.engine)
+        assert self.data is not None
+        return Checked(merge(self.data.report(), self.ontology_report), self.key, self.how, self.engine)
+
+    def cancel(self) -> None:
+        if self.data is not None:
+            self.data.cancel()
+
+
+def start_check(settings: Settings, ontology: Graph, asserted: AssertedGraph, inputs: dict[str, str], previous: Release | None,
+                engine: ShaclEngine) -> PendingCheck:
+    """Start the validation stage: the previous release's report when nothing changed, else the data validated by `engine`.
+
+    Jena validates in its own process, so the caller can go on (reasoning) and ask for the result later.
+    The ontology is always validated by pySHACL (it is small, and kept per content in this process).
+    """
+    key = validation_key({**inputs, **shapes_checksums(settings)})
+    validation = previous.manifest.get("validation", {}) if previous is not None else {}
+    if previous is not None and inputs and validation.get("key") == key and (previous.path / "validation.ttl").exists():
+        return PendingCheck(key, "reused", str(validation.get("engine", "")), ValidationReport(results=()),
+                            reused=reuse(previous.path / "validation.ttl"))
+    data = PendingValidation(asserted.triples, load_shapes(settings.shapes / DATA_SHAPES), ontology, asserted.positions,
+                             settings.base_iri, engine)
+    try:
+        ontology_report = ontology_check(settings, ontology)  # while Jena, if it validates the data, runs
+    except BaseException:
+        data.cancel()
+        raise
+    return PendingCheck(key, "full", engine.version, ontology_report, data)
 
 
 # Reports of the ontology by what they were made from: a curator's edit of data/ leaves the ontology and its
@@ -51,7 +104,7 @@ _ONTOLOGY_REPORTS_KEPT = 8
 _ONTOLOGY_REPORTS_LOCK = threading.Lock()
 
 
-def ontology_report(settings: Settings, ontology: Graph) -> ValidationReport:
+def ontology_check(settings: Settings, ontology: Graph) -> ValidationReport:
     """The ontology (the graph of the *.ttl files of its folder) validated against the ontology shapes, once per content."""
     ontology_path = settings.ontology / "spacekg.ttl"
     shapes_path = settings.shapes / ONTOLOGY_SHAPES

@@ -51,10 +51,14 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     from spacekg.checks import check
     from spacekg.pipeline import assemble
     from spacekg.validate import render
+    from spacekg.validate.engine import choose_engine
 
     ontology, asserted, _ = assemble(settings, _progress)
-    _progress("validating against shapes/")
-    report = check(settings, ontology, asserted)
+    engine, notice = choose_engine(settings.shacl_engine, settings.cache, settings.jena_classpath)
+    if notice:
+        _progress(notice)
+    _progress(f"validating against shapes/ ({engine.version})")
+    report = check(settings, ontology, asserted, engine)
     text = render(report, args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

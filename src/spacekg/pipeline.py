@@ -17,8 +17,9 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from spacekg import __version__
-from spacekg.checks import check, reuse, shapes_checksums, validation_key
-from spacekg.errors import NoReleaseError, SourceDataError, SourceDataErrors, SourcePosition
+from spacekg.checks import shapes_checksums, start_check
+from spacekg.errors import InconsistencyError, NoReleaseError, SourceDataError, SourceDataErrors, SourcePosition
+from spacekg.formats import DUMPS
 from spacekg.kinds import RECORD_KINDS, record_columns
 from spacekg.namespaces import RDFS, Minter
 from spacekg.rdf import AssertedGraph, map_sources
@@ -28,7 +29,9 @@ from spacekg.sources import read_sources
 from spacekg.store.loading import disk_store, graph_sizes, memory_store
 from spacekg.store.provenance import provenance_graph
 from spacekg.store.releases import Release, current_release, publish, write_dumps
-from spacekg.validate import ValidationReport, diff, ensure_conforms, report_graph
+from spacekg.terms import quads
+from spacekg.validate import diff, ensure_conforms, report_graph
+from spacekg.validate.engine import choose_engine
 
 GRAPH_NAMES = ("ontology", "asserted", "inferred", "meta", "validation")
 Progress = Callable[[str], None]
@@ -109,15 +112,6 @@ def _previous_release(settings: Settings) -> Release | None:
         return None
 
 
-def validated(settings: Settings, ontology: Graph, asserted: AssertedGraph, inputs: dict[str, str],
-              previous: Release | None) -> tuple[ValidationReport, str, bool]:
-    """The validation stage: (report, key, reused). A previous release with the same inputs lends its report."""
-    key = validation_key({**inputs, **shapes_checksums(settings)})
-    if previous is not None and previous.manifest.get("validation", {}).get("key") == key and (previous.path / "validation.ttl").exists():
-        return reuse(previous.path / "validation.ttl"), key, True
-    return check(settings, ontology, asserted), key, False
-
-
 def infer(settings: Settings, ontology: Graph, asserted: AssertedGraph) -> Reasoning:
     """The reasoning stage: OWL 2 RL closure of ontology + asserted graph; raises InconsistencyError on a clash."""
     statements: dict[Any, SourcePosition] = dict(asserted.statement_positions)
@@ -125,39 +119,66 @@ def infer(settings: Settings, ontology: Graph, asserted: AssertedGraph) -> Reaso
 
 
 def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> Release:
-    """Build a new release from the curated sources and switch to it; on any error the old release stays."""
+    """Build a new release from the curated sources and switch to it; on any error the old release stays.
+
+    Validation and reasoning run side by side: Jena validates in its own process while this one reasons
+    and loads the store. Nothing is published unless the validation finds no Violation; a Violation is
+    reported before a contradiction that reasoning found, since it names the rows to fix.
+    """
     started = now()
     timings = Timings()
     ontology, asserted, checksums = assemble(settings, progress, timings)
     progress(f"asserted graph: {len(asserted.triples)} triples, {len(asserted.positions)} subjects with a source line")
     previous = _previous_release(settings)
-    progress("validating against shapes/")
+    engine, notice = choose_engine(settings.shacl_engine, settings.cache, settings.jena_classpath)
+    if notice:
+        progress(notice)
+    minter = Minter(settings.base_iri)
     with timings.stage("validate"):
-        report, key, reused = validated(settings, ontology, asserted, checksums, previous)
+        pending = start_check(settings, ontology, asserted, checksums, previous, engine)
+    progress(f"validating against shapes/ ({pending.engine or engine.version}"
+             + (", unchanged inputs: the previous release's report" if pending.how == "reused" else "") + ")")
+    try:
+        progress(f"reasoning ({settings.reasoner})")
+        clash: InconsistencyError | None = None
+        with timings.stage("reason"):
+            try:
+                inferred = infer(settings, ontology, asserted).triples
+            except InconsistencyError as error:
+                clash, inferred = error, frozenset()
+        if clash is None:
+            progress(f"inferred graph: {len(inferred)} new facts")
+            progress("loading the store")
+            with timings.stage("load"):
+                store = memory_store({str(minter.graph("ontology")): set(ontology), str(minter.graph("asserted")): asserted.triples,
+                                      str(minter.graph("inferred")): inferred})
+        with timings.stage("validate"):
+            checked = pending.result()
+    except BaseException:
+        pending.cancel()
+        raise
+    report = checked.report
     progress(f"validation: {report.count('Violation')} violations, {report.count('Warning')} warnings, {report.count('Info')} infos"
-             + (" (unchanged inputs: report of the previous release reused)" if reused else ""))
+             + (" (unchanged inputs: report of the previous release reused)" if checked.how == "reused" else f" ({checked.engine})"))
     ensure_conforms(report)
+    if clash is not None:
+        raise clash
     validation_graph = report_graph(report)
     changes = diff(Graph().parse(previous.path / "validation.ttl"), validation_graph) \
         if previous is not None and (previous.path / "validation.ttl").exists() else None
-    progress(f"reasoning ({settings.reasoner})")
-    with timings.stage("reason"):
-        inferred = infer(settings, ontology, asserted).triples
-    progress(f"inferred graph: {len(inferred)} new facts")
-    minter = Minter(settings.base_iri)
     content_hash = hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(checksums.items())).encode()).hexdigest()[:8]
     release_id = f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{content_hash}"
 
     def fill(folder: Path) -> dict[str, Any]:
-        graphs = {str(minter.graph("ontology")): set(ontology), str(minter.graph("asserted")): asserted.triples,
-                  str(minter.graph("inferred")): inferred, str(minter.graph("validation")): _without_labels(validation_graph)}
-        sizes = {iri: len(triples) for iri, triples in graphs.items()}
-        graphs[str(minter.graph("meta"))] = provenance_graph(
-            minter, release_id, started, now(), checksums, tool_versions(), sizes,
-            ["spacekg.nq", "spacekg.trig", "spacekg.ttl", "spacekg.jsonld"], asserted.positions)
-        progress("loading the store")
+        sizes = {str(minter.graph("ontology")): len(set(ontology)), str(minter.graph("asserted")): len(asserted.triples),
+                 str(minter.graph("inferred")): len(inferred)}
+        validation = _without_labels(validation_graph)
+        sizes[str(minter.graph("validation"))] = len(validation)
+        meta = provenance_graph(minter, release_id, started, now(), checksums, {**tool_versions(), "shacl-engine": checked.engine}, sizes,
+                                [dump.dump_name for dump in DUMPS], asserted.positions)
         with timings.stage("load"):
-            store = memory_store(graphs)
+            store.bulk_extend(quads(validation, str(minter.graph("validation"))))
+            store.bulk_extend(quads(meta, str(minter.graph("meta"))))
         progress("writing dumps")
         with timings.stage("dumps"):
             dumps = write_dumps(store, folder / "dumps")
@@ -172,7 +193,8 @@ def build(settings: Settings, progress: Progress = _quiet, now: Callable[[], dt.
             f"{s.n3()} {p.n3()} {o.n3()} . # {where.path}:{where.line}\n"
             for (s, p, o), where in sorted(asserted.statement_positions.items(), key=lambda item: str(item[0]))), encoding="utf-8")
         validation_graph.serialize(folder / "validation.ttl", format="turtle")
-        summary = {"key": key, "conforms": report.conforms, "reused": reused,
+        summary = {"key": checked.key, "conforms": report.conforms, "reused": checked.how == "reused", "how": checked.how,
+                   "engine": checked.engine, "seconds": round(report.seconds, 3),
                    **{severity.lower() + "s": report.count(severity) for severity in ("Violation", "Warning", "Info")}}
         if changes is not None and previous is not None:
             summary.update(previous_release=previous.release_id, new=len(changes.new), fixed=len(changes.fixed),

@@ -24,8 +24,11 @@ class Settings:
     shapes_dir: Path | None = None
     queries_dir: Path | None = None
     releases_dir: Path | None = None
+    cache_dir: Path | None = None  # what a build may keep between runs (Jena's classpath)
     base_iri: str = "https://w3id.org/spacekg/"
     reasoner: str = "rules"
+    shacl_engine: str = "auto"  # auto (Jena if it can run, else pySHACL), jena or pyshacl
+    jena_classpath: str = ""  # a classpath for Apache Jena other than Debian's libapache-jena-java
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 2
@@ -44,7 +47,7 @@ class Settings:
         root = Path(self.project_dir)
         object.__setattr__(self, "project_dir", root)
         for name, default in (("data_dir", "data"), ("ontology_dir", "ontology"), ("shapes_dir", "shapes"),
-                              ("queries_dir", "queries"), ("releases_dir", "var/releases")):
+                              ("queries_dir", "queries"), ("releases_dir", "var/releases"), ("cache_dir", "var/cache")):
             value = getattr(self, name)
             object.__setattr__(self, name, Path(value) if value is not None else root / default)
         if not self.base_iri.endswith("/"):
@@ -74,6 +77,11 @@ class Settings:
     def releases(self) -> Path:
         assert self.releases_dir is not None
         return self.releases_dir
+
+    @property
+    def cache(self) -> Path:
+        assert self.cache_dir is not None
+        return self.cache_dir
 
 
 def _coerce(name: str, raw: Any, kind: Any) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from spacekg.store.terms import quads
+from spacekg.terms import quads
 
 
 def memory_store(graphs: Mapping[str, Iterable[tuple[Node, Node, Node]]]) -> ox.Store:

@@ -1,27 +1,30 @@
-"""Stage 3: validate a graph against SHACL shapes with pySHACL, and map each result to file:line."""
+"""Stage 3: validate a graph against SHACL shapes with the chosen engine, and map each result to file:line.
+
+Two engines give the same results (tests/test_shacl_engines.py): pySHACL, the reference, in this
+process; and Apache Jena, a Java process (validate/jena.py), which is ~50x faster on large graphs.
+`choose_engine` picks Jena when it can run ("auto"), else pySHACL with a one-line notice saying why.
+A validation of some focus nodes only (an incremental build) always runs pySHACL: Jena's command
+validates whole graphs.
+"""
 
 from __future__ import annotations
 
-import functools
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import Any
 
-import pyshacl
-import rdflib
-import rdflib.term
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Result
 from rdflib.term import Node
 
-from spacekg.errors import ShapesNotEvaluable, SourceDataError, SourceDataErrors, SourcePosition
-from spacekg.namespaces import DCTERMS, DEFAULT_BASE, RDF, RDFS, SH, SKOS, XSD
+from spacekg.errors import SourceDataError, SourceDataErrors, SourcePosition, UsageError
+from spacekg.namespaces import DCTERMS, DEFAULT_BASE, RDF, RDFS, SH, SKOS
+from spacekg.validate.jena import Jena, JenaRun, find_jena
+from spacekg.validate.pyshacl_run import pyshacl_report, pyshacl_version
 from spacekg.validate.report import (
+    Triple,
     ValidationReport,
     ValidationResult,
     compact,
@@ -30,11 +33,35 @@ from spacekg.validate.report import (
     sorted_results,
 )
 
-# pySHACL switches rdflib's process-wide literal normalisation (and its xsd:boolean parser) while it
-# loads shapes. One validation at a time, with that state restored afterwards, keeps other rdflib
-# work in this process unaffected; callers must still not run other rdflib work concurrently.
-_ENGINE = threading.Lock()
+ENGINE_CHOICES = ("auto", "jena", "pyshacl")
 _CITING = frozenset({DCTERMS.source, DCTERMS.references})
+_LABELS = (RDFS.label, SKOS.prefLabel)
+
+
+@dataclass(frozen=True)
+class ShaclEngine:
+    """The engine that validates: its name, the version recorded in a release's provenance, and Jena's runtime if it is Jena."""
+
+    name: str
+    version: str
+    jena: Jena | None = None
+
+
+PYSHACL = ShaclEngine("pyshacl", pyshacl_version())
+
+
+def choose_engine(wanted: str, cache_dir: Path, jena_classpath: str = "") -> tuple[ShaclEngine, str]:
+    """(engine, notice): "auto" takes Jena when it can run here, else pySHACL and a notice saying why; "jena" requires Jena."""
+    if wanted not in ENGINE_CHOICES:
+        raise UsageError(f"unknown SHACL engine {wanted!r}", f"choose one of: {', '.join(ENGINE_CHOICES)} (setting SPACEKG_SHACL_ENGINE)")
+    if wanted == "pyshacl":
+        return PYSHACL, ""
+    jena, why_not = find_jena(cache_dir, jena_classpath)
+    if jena is not None:
+        return ShaclEngine("jena", jena.name, jena), ""
+    if wanted == "jena":
+        raise UsageError(f"the SHACL engine jena was asked for, but {why_not}", "install it, or set SPACEKG_SHACL_ENGINE=pyshacl")
+    return PYSHACL, f"validating with pySHACL (slower on large graphs): {why_not}"
 
 
 def load_shapes(*paths: Path) -> Graph:
@@ -49,63 +76,110 @@ def load_shapes(*paths: Path) -> Graph:
     return shapes
 
 
-def validate(data_graph: Graph, shapes: Graph, ontology: Graph, positions: Mapping[URIRef, SourcePosition],
-             base_iri: str = DEFAULT_BASE) -> ValidationReport:
-    """Validate `data_graph` (with the ontology's axioms beside it) against `shapes`; inputs are not mutated.
+def validate(data: Iterable[Triple], shapes: Graph, ontology: Iterable[Triple], positions: Mapping[URIRef, SourcePosition],
+             base_iri: str = DEFAULT_BASE, engine: ShaclEngine = PYSHACL, focus: Iterable[Node] | None = None) -> ValidationReport:
+    """Validate `data` (with the ontology's axioms beside it) against `shapes`; inputs are not mutated.
 
     Every result names its focus node's label and the file:line of the record behind it: the focus
     node's own position, else that of a record linking to it (a norm assessment -> its norm).
     Shapes are written against the canonical base IRI; for another `base_iri` their IRI patterns
-    and entity IRIs are rewritten before validating.
+    and entity IRIs are rewritten before validating. With `focus`, only those focus nodes are validated.
+    `data` and `ontology` are read more than once: give sets or graphs, not generators.
     """
-    data = _ParsedOnceGraph()
-    data += data_graph
-    data += ontology
-    shapes_graph = _rebased(shapes, base_iri)
-    started = time.perf_counter()
-    with _ENGINE, _rdflib_state_kept():
-        _, pyshacl_report, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", inplace=True,
-                                                advanced=False, meta_shacl=False, allow_infos=True, allow_warnings=True)
-    seconds = time.perf_counter() - started
-    if not isinstance(pyshacl_report, Graph):  # pySHACL returns, not raises, its failure to evaluate a shape
-        raise ShapesNotEvaluable(str(pyshacl_report))
-    results = [_result(pyshacl_report, node, data, positions)
-               for node in pyshacl_report.subjects(RDF.type, SH.ValidationResult)]
-    selected = focus_nodes(shapes_graph, data)
-    return ValidationReport(results=sorted_results(results), focus_counts={shape: len(nodes) for shape, nodes in selected.items()},
-                            shape_labels=_shape_labels(shapes_graph), seconds=seconds)
+    return PendingValidation(data, shapes, ontology, positions, base_iri, engine, focus).report()
 
 
-@functools.lru_cache(maxsize=512)  # the shapes hold a few dozen SPARQL texts; other bases or shapes files add theirs
-def _prepared(text: str) -> Query:
-    return prepareQuery(text)
+class PendingValidation:
+    """A validation started now and read later: Jena runs on the other core while the build goes on."""
+
+    def __init__(self, data: Iterable[Triple], shapes: Graph, ontology: Iterable[Triple], positions: Mapping[URIRef, SourcePosition],
+                 base_iri: str = DEFAULT_BASE, engine: ShaclEngine = PYSHACL, focus: Iterable[Node] | None = None) -> None:
+        self.started = time.perf_counter()
+        self.data, self.ontology, self.positions = data, ontology, positions
+        self.shapes = _rebased(shapes, base_iri)
+        self.engine = engine if focus is None else PYSHACL
+        self._graph: Graph | None = None
+        self._run: JenaRun | None = None
+        if self.engine.jena is not None:
+            self._run = JenaRun(self.engine.jena, chain(data, ontology), self.shapes)
+        else:
+            self._graph = pyshacl_report(chain(data, ontology), self.shapes, focus)
+
+    def report(self) -> ValidationReport:
+        """The report, once the engine has finished; every result placed at its record."""
+        graph = self._graph if self._run is None else self._run.report()
+        assert graph is not None
+        nodes = [node for node in graph.subjects(RDF.type, SH.ValidationResult)]
+        around = Surroundings(chain(self.data, self.ontology), {graph.value(node, SH.focusNode) for node in nodes}, self.positions)
+        results = [_result(graph, node, around) for node in nodes]
+        selected = focus_nodes(self.shapes, chain(self.data, self.ontology))
+        return ValidationReport(results=sorted_results(results), focus_counts={shape: len(found) for shape, found in selected.items()},
+                                shape_labels=_shape_labels(self.shapes), seconds=time.perf_counter() - self.started)
+
+    def cancel(self) -> None:
+        """Stop the engine (the build failed for another reason)."""
+        if self._run is not None:
+            self._run.close()
 
 
-class _ParsedOnceGraph(Graph):
-    """A graph that parses each SPARQL text once per process.
+class Surroundings:
+    """What the report says about some nodes of the data: their labels, and the records that link to them or that they link to.
 
-    pySHACL sends the text of a SPARQL constraint again for every focus node, and parsing it costs
-    rdflib far more than evaluating it (on the tiny project, 1.8 s of a 2.5 s validation): the parsed
-    query is kept for every later focus node and validation.
+    Read in one pass over the data, so that no indexed graph of the whole data is needed (at a million triples
+    an rdflib graph alone takes a minute to build).
     """
 
-    def query(self, query_object: str | Query, processor: Any = "sparql", result: Any = "sparql",
-              initNs: Mapping[str, Any] | None = None, initBindings: Mapping[str, Any] | None = None,  # noqa: N803
-              use_store_provided: bool = True, **kwargs: Any) -> Result:
-        if isinstance(query_object, str) and not initNs:
-            query_object = _prepared(query_object)
-        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+    def __init__(self, data: Iterable[Triple], nodes: set[Node | None], positions: Mapping[URIRef, SourcePosition]) -> None:
+        self.positions = positions
+        self.labels: dict[Node, list[tuple[int, str, Literal]]] = defaultdict(list)
+        self.linking: dict[Node, set[Node]] = defaultdict(set)  # records that link to the node (other than by citing it)
+        self.linked: dict[Node, set[Node]] = defaultdict(set)  # records it links to
+        for s, p, o in data:
+            if s in nodes:
+                if p in _LABELS and isinstance(o, Literal):
+                    self.labels[s].append((_LABELS.index(p), str(o), o))
+                elif p not in _CITING and o in positions:
+                    self.linked[s].add(o)
+            if o in nodes and p not in _CITING and s in positions:
+                self.linking[o].add(s)
+
+    def label(self, node: Node) -> str:
+        """The node's English rdfs:label, else an English skos:prefLabel, else any of them, else its compact IRI."""
+        if isinstance(node, Literal):
+            return str(node)
+        labels = sorted(self.labels.get(node, ()), key=lambda label: label[:2])
+        english = [literal for _, _, literal in labels if literal.language == "en"]
+        return str(english[0]) if english else str(labels[0][2]) if labels else compact(node)
+
+    def position(self, node: Node) -> SourcePosition | None:
+        """Where the record behind `node` was written.
+
+        A node minted without a record of its own (a norm assessment) is placed at a record that links
+        to it, else at one it links to (its norm). Citing a source is not such a link: the line of a
+        record that cites a work says nothing about where the work is described.
+        """
+        if isinstance(node, URIRef) and node in self.positions:
+            return self.positions[node]
+        if isinstance(node, (URIRef, BNode)):
+            for candidate in (*sorted(self.linking.get(node, ()), key=str), *sorted(self.linked.get(node, ()), key=str)):
+                return self.positions[candidate]  # type: ignore[index]
+        return None
 
 
-@contextmanager
-def _rdflib_state_kept() -> Iterator[None]:
-    normalize = rdflib.NORMALIZE_LITERALS
-    boolean = rdflib.term._toPythonMapping.get(XSD.boolean)
-    try:
-        yield
-    finally:
-        rdflib.NORMALIZE_LITERALS = normalize
-        rdflib.term._toPythonMapping[XSD.boolean] = boolean
+def _result(report: Graph, node: Node, around: Surroundings) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    shape = report.value(node, SH.sourceShape)
+    assert focus is not None and shape is not None
+    path = report.value(node, SH.resultPath)
+    severity = report.value(node, SH.resultSeverity)
+    messages = sorted(report.objects(node, SH.resultMessage), key=lambda m: (getattr(m, "language", None) != "en", str(m)))
+    return ValidationResult(
+        severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+        focus_node=focus, focus_label=around.label(focus), path=path, path_text=path_text(report, path),
+        value=report.value(node, SH.value), message=str(messages[0]) if messages else "",
+        source_shape=shape, source_constraint_component=report.value(node, SH.sourceConstraintComponent) or SH.ConstraintComponent,
+        source_constraint=report.value(node, SH.sourceConstraint), position=around.position(focus),
+        path_triples=path_structure(report, path))
 
 
 def _rebased(shapes: Graph, base_iri: str) -> Graph:
@@ -137,68 +211,45 @@ def _regex_escape(text: str) -> str:
     return "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in text)
 
 
-def _result(report: Graph, node: Node, data: Graph, positions: Mapping[URIRef, SourcePosition]) -> ValidationResult:
-    focus = report.value(node, SH.focusNode)
-    shape = report.value(node, SH.sourceShape)
-    assert focus is not None and shape is not None
-    path = report.value(node, SH.resultPath)
-    severity = report.value(node, SH.resultSeverity)
-    messages = sorted(report.objects(node, SH.resultMessage), key=lambda m: (getattr(m, "language", None) != "en", str(m)))
-    return ValidationResult(
-        severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
-        focus_node=focus, focus_label=label_of(data, focus), path=path, path_text=path_text(report, path),
-        value=report.value(node, SH.value), message=str(messages[0]) if messages else "",
-        source_shape=shape, source_constraint_component=report.value(node, SH.sourceConstraintComponent) or SH.ConstraintComponent,
-        source_constraint=report.value(node, SH.sourceConstraint), position=position_of(data, focus, positions),
-        path_triples=path_structure(report, path))
-
-
-def label_of(graph: Graph, node: Node) -> str:
-    """The node's English rdfs:label, else any label or preferred label, else its compact IRI."""
-    if isinstance(node, Literal):
-        return str(node)
-    labels = list(graph.objects(node, RDFS.label)) + list(graph.objects(node, SKOS.prefLabel))
-    for label in labels:
-        if isinstance(label, Literal) and label.language == "en":
-            return str(label)
-    return str(labels[0]) if labels else compact(node)
-
-
-def position_of(graph: Graph, node: Node, positions: Mapping[URIRef, SourcePosition]) -> SourcePosition | None:
-    """Where the record behind `node` was written.
-
-    A node minted without a record of its own (a norm assessment) is placed at a record that links
-    to it, else at one it links to (its norm). Citing a source is not such a link: the line of a
-    record that cites a work says nothing about where the work is described.
-    """
-    if isinstance(node, URIRef) and node in positions:
-        return positions[node]
-    if isinstance(node, (URIRef, BNode)):
-        linking = sorted({s for s, p in graph.subject_predicates(node) if s in positions and p not in _CITING}, key=str)
-        linked = sorted({o for p, o in graph.predicate_objects(node) if o in positions and p not in _CITING}, key=str)
-        for candidate in (*linking, *linked):
-            return positions[candidate]  # type: ignore[index]
-    return None
-
-
-def focus_nodes(shapes: Graph, data: Graph) -> dict[Node, set[Node]]:
-    """The focus nodes that each node shape's core targets select in the data graph.
+def focus_nodes(shapes: Graph, data: Iterable[Triple]) -> dict[Node, set[Node]]:
+    """The focus nodes that each node shape's core targets select in the data (read in one pass).
 
     Class targets include instances of subclasses, read from the rdfs:subClassOf triples of the data
-    graph (which carries the ontology), as SHACL specifies. Node shapes without targets are left out.
+    (which carries the ontology), as SHACL specifies. Node shapes without targets are left out.
     """
+    targeted = [shape for shape in set(shapes.subjects(RDF.type, SH.NodeShape))
+                if any(shapes.triples((shape, p, None)) for p in (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf))]
+    subjects_of = {p for shape in targeted for p in shapes.objects(shape, SH.targetSubjectsOf)}
+    objects_of = {p for shape in targeted for p in shapes.objects(shape, SH.targetObjectsOf)}
+    instances: dict[Node, set[Node]] = defaultdict(set)
+    subclasses: dict[Node, set[Node]] = defaultdict(set)
+    with_subject: dict[Node, set[Node]] = defaultdict(set)
+    with_object: dict[Node, set[Node]] = defaultdict(set)
+    for s, p, o in data:
+        if p == RDF.type:
+            instances[o].add(s)
+        elif p == RDFS.subClassOf:
+            subclasses[o].add(s)
+        if p in subjects_of:
+            with_subject[p].add(s)
+        if p in objects_of:
+            with_object[p].add(o)
     selected: dict[Node, set[Node]] = {}
-    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)):
-        if not any(shapes.triples((shape, p, None)) for p in (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)):
-            continue
+    for shape in targeted:
         focus: set[Node] = set(shapes.objects(shape, SH.targetNode))
         for target_class in shapes.objects(shape, SH.targetClass):
-            for cls in data.transitive_subjects(RDFS.subClassOf, target_class):
-                focus.update(data.subjects(RDF.type, cls))
+            classes, todo = {target_class}, [target_class]
+            while todo:
+                for sub in subclasses.get(todo.pop(), ()):
+                    if sub not in classes:
+                        classes.add(sub)
+                        todo.append(sub)
+            for cls in classes:
+                focus.update(instances.get(cls, ()))
         for predicate in shapes.objects(shape, SH.targetSubjectsOf):
-            focus.update(data.subjects(predicate, None))
+            focus.update(with_subject.get(predicate, ()))
         for predicate in shapes.objects(shape, SH.targetObjectsOf):
-            focus.update(data.objects(None, predicate))
+            focus.update(with_object.get(predicate, ()))
         selected[shape] = focus
     return selected
 

@@ -1,0 +1,169 @@
+"""Apache Jena's SHACL engine, run as Debian's libapache-jena-java: found, given a classpath, started and read.
+
+Jena validates a million triples in about 40 s where pySHACL needs an hour (BENCHMARKS.md), with the
+same results (tests/test_shacl_engines.py). It runs as its own Java process, `shacl validate`, reading
+the data as N-Triples and writing the sh:ValidationReport as Turtle; the build starts it and reasons
+meanwhile on the other core.
+
+The classpath is what ../shared/tools/jena-classpath.sh worked out for Debian's package: the jars of
+libapache-jena-java and of the packages it depends on, without the extra SLF4J bindings and bridges
+(two of them abort the JVM at start-up), and first a small jar of Xerces message bundles that Debian's
+build left at their old package path (without it every command dies in XSDDatatype's initialiser).
+It is computed once and kept in the cache folder until jena-core.jar changes.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from spacekg.errors import ShapesNotEvaluable
+from spacekg.terms import to_oxigraph
+from spacekg.validate.report import Triple
+
+PACKAGE = "libapache-jena-java"
+JARS = Path("/usr/share/java")
+CORE = JARS / "jena-core.jar"
+MAIN = "shacl.shacl"  # in jena-cmds.jar: `shacl validate --shapes S --data D` prints a Turtle sh:ValidationReport
+XERCES_BUNDLES = "org/apache/jena/ext/xerces/"
+CONFLICTING = re.compile(r"slf4j-(log4j12|jcl|jdk14|nop|migrator|reload4j)|log4j-over-slf4j|jcl-over-slf4j")
+VERSIONED = re.compile(r"-[0-9][0-9.]*(-[A-Za-z]+)?\.jar$")  # the same jar again under its versioned name
+INSTALL = "apt-get install libapache-jena-java (bash scripts/install-system-packages.sh installs it)"
+
+
+@dataclass(frozen=True)
+class Jena:
+    """A runnable Jena: the java command, the classpath, and the package version (recorded in provenance)."""
+
+    java: str
+    classpath: str
+    version: str
+
+    @property
+    def name(self) -> str:
+        return f"jena {self.version}"
+
+
+def find_jena(cache_dir: Path, classpath: str = "") -> tuple[Jena | None, str]:
+    """Jena if it can run here, else None and why not (a sentence for the build's one-line notice).
+
+    `classpath` overrides the discovery (setting SPACEKG_JENA_CLASSPATH, for a Jena not from Debian).
+    """
+    java = shutil.which("java")
+    if java is None:
+        return None, f"java is not installed ({INSTALL})"
+    if classpath:
+        return Jena(java, classpath, "(classpath given)"), ""
+    if not CORE.is_file():
+        return None, f"Apache Jena is not installed ({INSTALL})"
+    version = _package_version(PACKAGE)
+    try:
+        return Jena(java, _cached_classpath(cache_dir, version), version), ""
+    except (OSError, subprocess.SubprocessError, zipfile.BadZipFile) as error:
+        return None, f"Apache Jena's classpath could not be worked out: {error}"
+
+
+def _package_version(package: str) -> str:
+    found = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True, check=False, timeout=30)
+    return found.stdout.strip() or "unknown"
+
+
+def _cached_classpath(cache_dir: Path, version: str) -> str:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fix, kept = cache_dir / "jena-xerces-resources.jar", cache_dir / "jena-classpath.txt"
+    stamp = f"{version} {CORE.stat().st_mtime_ns}"
+    if kept.is_file() and fix.is_file():
+        lines = kept.read_text(encoding="utf-8").splitlines()
+        if len(lines) == 2 and lines[0] == stamp:
+            return lines[1]
+    _write_xerces_bundles(fix)
+    classpath = ":".join([str(fix), *_package_jars()])
+    kept.write_text(f"{stamp}\n{classpath}\n", encoding="utf-8")
+    return classpath
+
+
+def _write_xerces_bundles(target: Path) -> None:
+    """Copy Xerces' message bundles from jena-core.jar to the package path Debian's build relocated the classes to."""
+    with zipfile.ZipFile(CORE) as core, tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".jar") as handle:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
+            copied = 0
+            for name in core.namelist():
+                if name.startswith(XERCES_BUNDLES) and name.endswith(".properties"):
+                    out.writestr("xerces/" + name[len(XERCES_BUNDLES):], core.read(name))
+                    copied += 1
+    if not copied:
+        Path(handle.name).unlink()
+        raise OSError(f"no Xerces message bundles in {CORE}")
+    Path(handle.name).replace(target)
+
+
+def _package_jars() -> list[str]:
+    depends = subprocess.run(["apt-cache", "depends", PACKAGE], capture_output=True, text=True, check=False, timeout=60).stdout
+    packages = [PACKAGE, *re.findall(r"^\s*Depends:\s*(\S+)", depends, re.M)]
+    jars: set[str] = set()
+    for package in packages:
+        listed = subprocess.run(["dpkg", "-L", package], capture_output=True, text=True, check=False, timeout=60).stdout
+        jars.update(line for line in listed.splitlines() if re.fullmatch(r"/usr/share/java/[^/]+\.jar", line))
+    chosen = sorted(jar for jar in jars if not VERSIONED.search(jar) and not CONFLICTING.search(jar))
+    if not chosen:
+        raise OSError(f"dpkg lists no jars for {PACKAGE}")
+    return chosen
+
+
+def heap_megabytes(triples: int) -> int:
+    """The JVM heap for a data graph of this size: about 1.2 KB per triple (1 GB held 1M), at least 256 MB."""
+    return max(256, min(8192, 256 + triples * 12 // 10_000))
+
+
+class JenaRun:
+    """One `shacl validate` process, started on a data graph and read when its report is wanted."""
+
+    def __init__(self, jena: Jena, data: Iterable[Triple], shapes: Graph) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="spacekg-jena-"))
+        try:
+            statements = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data]  # type: ignore[arg-type]
+            data_file, shapes_file = self.folder / "data.nt", self.folder / "shapes.ttl"
+            # Straight to N-Triples, not through a store: a store would canonicalise literals (xsd:nonNegativeInteger
+            # as xsd:integer) and Jena would then validate other values than the ones the build publishes.
+            data_file.write_bytes(ox.serialize(statements, format=ox.RdfFormat.N_TRIPLES) or b"")
+            shapes.serialize(shapes_file, format="turtle", encoding="utf-8")
+            self.stdout, self.stderr = open(self.folder / "report.ttl", "wb"), open(self.folder / "stderr.txt", "wb")  # noqa: SIM115
+            self.process = subprocess.Popen(
+                [jena.java, f"-Xmx{heap_megabytes(len(statements))}m", "-XX:+UseParallelGC", "-cp", jena.classpath, MAIN, "validate",
+                 "--shapes", str(shapes_file), "--data", str(data_file)], stdout=self.stdout, stderr=self.stderr)
+        except BaseException:
+            self.close()
+            raise
+
+    def report(self) -> Graph:
+        """Wait for Jena and read its report; ShapesNotEvaluable with Jena's own words if it failed."""
+        try:
+            code = self.process.wait()
+            self.stdout.close()
+            self.stderr.close()
+            if code != 0:
+                message = (self.folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+                raise ShapesNotEvaluable(f"Apache Jena's SHACL validator ended with exit code {code}: {' '.join(message[-5:])[:1000]}")
+            return Graph().parse(self.folder / "report.ttl", format="turtle")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop Jena if it still runs, and remove its files."""
+        process = getattr(self, "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        for handle in (getattr(self, "stdout", None), getattr(self, "stderr", None)):
+            if handle is not None:
+                handle.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
