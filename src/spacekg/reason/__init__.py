@@ -35,7 +35,7 @@ from spacekg.errors import InconsistencyError, NotInferredError, SourcePosition,
 from spacekg.reason.clashes import Clash, find_clashes
 from spacekg.reason.engines import ENGINES, check_engine, entail
 from spacekg.reason.explain import Explanation, explain
-from spacekg.reason.facts import new_facts, vocabulary_terms
+from spacekg.reason.facts import derived_facts, new_facts, vocabulary_terms
 from spacekg.reason.index import Triple
 from spacekg.reason.result import Reasoning, Sources
 from spacekg.reason.rules import RULE_TITLES, derive
@@ -63,6 +63,9 @@ def reason(ontology: Iterable[Triple], asserted: Iterable[Triple], engine: str =
     clashes = find_clashes(derivations, sources)
     if clashes:
         raise InconsistencyError(clashes)
-    entailed = derivations.derived.keys() if engine == "rules" else entail(axioms, facts, engine)
-    inferred = new_facts(entailed, (axioms, facts), vocabulary_terms(axioms))
+    vocabulary = vocabulary_terms(axioms)
+    if engine == "rules":  # what the rules derived is new by construction: only the fact filter applies, in numbers
+        inferred = derived_facts(derivations, vocabulary)
+    else:
+        inferred = new_facts(entail(axioms, facts, engine), (axioms, facts), vocabulary)
     return Reasoning(inferred, engine, derivations, sources, time.perf_counter() - started)

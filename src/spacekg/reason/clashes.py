@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from spacekg.namespaces import OWL, RDF
 from spacekg.reason.explain import Explanation, explanation_tree, term_text
-from spacekg.reason.index import Triple, TripleIndex
+from spacekg.reason.index import Triple
 from spacekg.reason.result import Sources
 from spacekg.reason.rules import Derivations
 
@@ -40,8 +40,8 @@ class Clash:
         return "\n".join(lines)
 
 
-def _same_value(a: Node, b: Node, closure: TripleIndex) -> bool:
-    if a == b or b in closure.objects(a, OWL.sameAs):
+def _same_value(a: Node, b: Node, derivations: Derivations) -> bool:
+    if a == b or b in derivations.objects(a, OWL.sameAs):
         return True
     if isinstance(a, Literal) and isinstance(b, Literal):
         try:
@@ -51,29 +51,27 @@ def _same_value(a: Node, b: Node, closure: TripleIndex) -> bool:
     return False
 
 
-def _distinct(values: Iterable[Node], closure: TripleIndex) -> list[Node]:
+def _distinct(values: Iterable[Node], derivations: Derivations) -> list[Node]:
     kept: list[Node] = []
     for value in sorted(values, key=lambda term: term.n3()):
-        if not any(_same_value(value, other, closure) for other in kept):
+        if not any(_same_value(value, other, derivations) for other in kept):
             kept.append(value)
     return kept
 
 
 def _found(derivations: Derivations) -> Iterator[tuple[str, str, Triple | None, tuple[Triple, ...]]]:
-    closure = derivations.closure
     seen: set[tuple[Node, Node, Node]] = set()
     for axiom in derivations.schema.disjoint:
-        for member in sorted(closure.subjects(RDF.type, axiom.first) & closure.subjects(RDF.type, axiom.second), key=str):
+        for member in sorted(derivations.subjects(RDF.type, axiom.first) & derivations.subjects(RDF.type, axiom.second), key=str):
             if (member, axiom.first, axiom.second) not in seen:
                 seen.add((member, axiom.first, axiom.second))
                 yield (axiom.rule, f"{term_text(member)} is both {term_text(axiom.first)} and {term_text(axiom.second)}, "
                        "which are disjoint", axiom.axiom, ((member, RDF.type, axiom.first), (member, RDF.type, axiom.second)))
-    for member in sorted(closure.subjects(RDF.type, OWL.Nothing), key=str):
+    for member in sorted(derivations.subjects(RDF.type, OWL.Nothing), key=str):
         yield "cls-nothing2", f"{term_text(member)} is an instance of owl:Nothing, which has none", None, ((member, RDF.type, OWL.Nothing),)
     for prop, declaration in derivations.schema.functional.items():
-        subjects = sorted({s for s, _ in closure.by_p.get(prop, ())}, key=str)
-        for subject in subjects:
-            values = _distinct(closure.objects(subject, prop), closure)
+        for subject in sorted(derivations.subjects_with(prop), key=str):
+            values = _distinct(derivations.objects(subject, prop), derivations)
             if len(values) > 1:
                 yield ("prp-fp", f"{term_text(subject)} has {len(values)} different values of {term_text(prop)}, "
                        "a functional property", declaration, tuple((subject, prop, value) for value in values))

@@ -61,4 +61,4 @@ def entail(ontology: Iterable[Triple], asserted: Iterable[Triple], engine: str) 
     graph = reasoner_input(ontology, asserted)
     if engine == "owlrl":
         return _owlrl(graph)
-    return set(derive(graph, ()).closure.triples)
+    return derive(graph, ()).all_triples()

@@ -29,6 +29,24 @@ UNSUPPORTED_TYPES = frozenset({
 })
 
 
+# What compile_schema reads: the axioms' predicates, and the rdf:type objects that declare a property's kind.
+SCHEMA_PREDICATES = frozenset({
+    RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range, RDFS.subPropertyOf, OWL.equivalentProperty, OWL.inverseOf,
+    OWL.propertyChainAxiom, OWL.disjointWith, OWL.members, RDF.first, RDF.rest, *UNSUPPORTED_PREDICATES,
+})
+SCHEMA_TYPES = frozenset({OWL.SymmetricProperty, OWL.TransitiveProperty, OWL.FunctionalProperty, OWL.AllDisjointClasses, RDFS.Datatype,
+                          *UNSUPPORTED_TYPES})
+
+
+_TYPE = RDF.type  # looked up once: namespace attribute access is a call, and this runs once per triple
+
+
+def is_schema_triple(triple: Triple) -> bool:
+    """Whether compile_schema needs the triple (an axiom, a list cell, a declaration), wherever it was written."""
+    _, p, o = triple
+    return p in SCHEMA_PREDICATES or (p == _TYPE and o in SCHEMA_TYPES)
+
+
 @dataclass(frozen=True)
 class Chain:
     """`property owl:propertyChainAxiom (members...)`, stated by `axiom`."""
@@ -61,7 +79,7 @@ class Schema:
     lists: dict[Node, tuple[Node, ...]] = field(default_factory=dict)
 
 
-def _read_list(index: TripleIndex, head: Node) -> tuple[Node, ...]:
+def _read_list(index: TripleIndex[Node], head: Node) -> tuple[Node, ...]:
     items: list[Node] = []
     node, seen = head, set()
     while node != RDF.nil:
@@ -76,12 +94,12 @@ def _read_list(index: TripleIndex, head: Node) -> tuple[Node, ...]:
     return tuple(items)
 
 
-def _in_data_range(index: TripleIndex, node: Node) -> bool:
+def _in_data_range(index: TripleIndex[Node], node: Node) -> bool:
     """True for a blank node typed rdfs:Datatype: a data range definition, which no OWL 2 RL rule reads."""
     return isinstance(node, BNode) and bool(index.subjects(RDF.type, RDFS.Datatype) & {node})
 
 
-def _refuse_unsupported(index: TripleIndex) -> None:
+def _refuse_unsupported(index: TripleIndex[Node]) -> None:
     # A union of datatypes (e.g. skg:PartialDate = xsd:date | xsd:gYearMonth | xsd:gYear) only documents
     # literals' types; the RL rules never use it, so it is not an unsupported class construct.
     used = {p for p in index.by_p if p in UNSUPPORTED_PREDICATES
@@ -94,7 +112,7 @@ def _refuse_unsupported(index: TripleIndex) -> None:
                                     "in tests/fixtures/reason/, or remove the axiom")
 
 
-def compile_schema(index: TripleIndex) -> Schema:
+def compile_schema(index: TripleIndex[Node]) -> Schema:
     """Compile the axioms among the indexed triples (ontology and data alike, as an OWL 2 RL reasoner reads both)."""
     _refuse_unsupported(index)
     schema = Schema()
