@@ -6,9 +6,11 @@ import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from spacekg import __version__
@@ -76,10 +78,11 @@ class PendingCheck:
 
 
 def start_check(settings: Settings, ontology: Graph, asserted: AssertedGraph, inputs: dict[str, str], previous: Release | None,
-                engine: ShaclEngine) -> PendingCheck:
+                engine: ShaclEngine, converted: Sequence[ox.Triple] | None = None) -> PendingCheck:
     """Start the validation stage: the previous release's report when nothing changed, else the data validated by `engine`.
 
-    Jena validates in its own process, so the caller can go on (reasoning) and ask for the result later.
+    Jena validates in its own process, so the caller can go on (reasoning) and ask for the result later;
+    `converted` may give the asserted graph and the ontology as Oxigraph triples, for Jena's input.
     The ontology is always validated by pySHACL (it is small, and kept per content in this process).
     """
     key = validation_key({**inputs, **shapes_checksums(settings)})
@@ -88,7 +91,7 @@ def start_check(settings: Settings, ontology: Graph, asserted: AssertedGraph, in
         return PendingCheck(key, "reused", str(validation.get("engine", "")), ValidationReport(results=()),
                             reused=reuse(previous.path / "validation.ttl"))
     data = PendingValidation(asserted.triples, load_shapes(settings.shapes / DATA_SHAPES), ontology, asserted.positions,
-                             settings.base_iri, engine)
+                             settings.base_iri, engine, converted=converted)
     try:
         ontology_report = ontology_check(settings, ontology)  # while Jena, if it validates the data, runs
     except BaseException:

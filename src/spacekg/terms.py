@@ -27,3 +27,16 @@ def quads(triples: Iterable[tuple[Node, Node, Node]], graph: str) -> Iterator[ox
     name = ox.NamedNode(graph)
     for s, p, o in triples:
         yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
+
+
+def statements(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+    """The triples as Oxigraph triples: the costly step of loading (about 10 s a million), so a build does it once
+    and hands the result to the SHACL engine's input and to the store."""
+    return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]  # type: ignore[arg-type]
+
+
+def in_graph(triples: Iterable[ox.Triple], graph: str) -> Iterator[ox.Quad]:
+    """Oxigraph triples as quads of the named graph `graph`."""
+    name = ox.NamedNode(graph)
+    for triple in triples:
+        yield ox.Quad(triple.subject, triple.predicate, triple.object, name)

@@ -6,19 +6,18 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.term import Node
 
-from spacekg.terms import quads
+from spacekg.terms import in_graph
 
 
-def memory_store(graphs: Mapping[str, Iterable[tuple[Node, Node, Node]]]) -> ox.Store:
-    """An in-memory store with each triple collection as the named graph of the given IRI.
+def memory_store(graphs: Mapping[str, Iterable[ox.Triple]]) -> ox.Store:
+    """An in-memory store with each collection of triples (spacekg.terms.statements) as the named graph of the given IRI.
 
     Dumps are written from memory: Oxigraph writes them ~10x faster than from its on-disk store.
     """
     store = ox.Store()
     for graph_iri, triples in graphs.items():
-        store.bulk_extend(quads(triples, graph_iri))
+        store.bulk_extend(in_graph(triples, graph_iri))
     return store
 
 

@@ -16,9 +16,11 @@ LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 def provenance_graph(minter: Minter, release_id: str, started: dt.datetime, ended: dt.datetime,
                      source_checksums: Mapping[str, str], tool_versions: Mapping[str, str],
-                     graph_sizes: Mapping[str, int], dump_names: list[str],
-                     positions: Mapping[URIRef, SourcePosition]) -> set[tuple[Node, URIRef, Node]]:
-    """Describe the release (VoID + PROV-O) and where each minted subject was written."""
+                     graph_sizes: Mapping[str, int], dump_names: list[str]) -> set[tuple[Node, URIRef, Node]]:
+    """Describe the release (VoID + PROV-O): what it was built from, with which tools, when, and its sizes.
+
+    Where each minted subject was written is the other part of the meta graph (`source_positions`).
+    """
     g: set[tuple[Node, URIRef, Node]] = set()
     release = minter.release(release_id)
     dataset = minter.dataset()
@@ -56,7 +58,14 @@ def provenance_graph(minter: Minter, release_id: str, started: dt.datetime, ende
         g.add((build, PROV.wasAssociatedWith, agent))
         g.add((agent, RDF.type, PROV.SoftwareAgent))
         g.add((agent, RDFS.label, Literal(f"{tool} {version}")))
-    for subject, position in positions.items():
-        g.add((subject, SKG.sourceFile, Literal(position.path)))
-        g.add((subject, SKG.sourceLine, Literal(max(position.line, 1), datatype=XSD.positiveInteger)))
     return g
+
+
+def source_positions(positions: Mapping[URIRef, SourcePosition]) -> list[tuple[Node, URIRef, Node]]:
+    """Where each minted subject was written (skg:sourceFile, skg:sourceLine): the larger part of the meta graph."""
+    source_file, source_line, positive = SKG.sourceFile, SKG.sourceLine, XSD.positiveInteger  # looked up once
+    triples: list[tuple[Node, URIRef, Node]] = []
+    for subject, position in positions.items():
+        triples.append((subject, source_file, Literal(position.path)))
+        triples.append((subject, source_line, Literal(max(position.line, 1), datatype=positive)))
+    return triples

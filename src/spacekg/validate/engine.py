@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -93,7 +94,9 @@ class PendingValidation:
     """A validation started now and read later: Jena runs on the other core while the build goes on."""
 
     def __init__(self, data: Iterable[Triple], shapes: Graph, ontology: Iterable[Triple], positions: Mapping[URIRef, SourcePosition],
-                 base_iri: str = DEFAULT_BASE, engine: ShaclEngine = PYSHACL, focus: Iterable[Node] | None = None) -> None:
+                 base_iri: str = DEFAULT_BASE, engine: ShaclEngine = PYSHACL, focus: Iterable[Node] | None = None,
+                 converted: Sequence[ox.Triple] | None = None) -> None:
+        """Start validating; `converted` may give data and ontology as Oxigraph triples (what Jena reads), converted once."""
         self.started = time.perf_counter()
         self.data, self.ontology, self.positions = data, ontology, positions
         self.shapes = _rebased(shapes, base_iri)
@@ -101,7 +104,7 @@ class PendingValidation:
         self._graph: Graph | None = None
         self._run: JenaRun | None = None
         if self.engine.jena is not None:
-            self._run = JenaRun(self.engine.jena, chain(data, ontology), self.shapes)
+            self._run = JenaRun(self.engine.jena, chain(data, ontology), self.shapes, converted)
         else:
             self._graph = pyshacl_report(chain(data, ontology), self.shapes, focus)
 

@@ -19,15 +19,15 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
+from spacekg import terms
 from spacekg.errors import ShapesNotEvaluable
-from spacekg.terms import to_oxigraph
 from spacekg.validate.report import Triple
 
 PACKAGE = "libapache-jena-java"
@@ -127,10 +127,11 @@ def heap_megabytes(triples: int) -> int:
 class JenaRun:
     """One `shacl validate` process, started on a data graph and read when its report is wanted."""
 
-    def __init__(self, jena: Jena, data: Iterable[Triple], shapes: Graph) -> None:
+    def __init__(self, jena: Jena, data: Iterable[Triple], shapes: Graph, converted: Sequence[ox.Triple] | None = None) -> None:
+        """Start Jena on `data`; `converted`, if given, is the same data as Oxigraph triples (converted once by the build)."""
         self.folder = Path(tempfile.mkdtemp(prefix="spacekg-jena-"))
         try:
-            statements = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data]  # type: ignore[arg-type]
+            statements = converted if converted is not None else terms.statements(data)
             data_file, shapes_file = self.folder / "data.nt", self.folder / "shapes.ttl"
             # Straight to N-Triples, not through a store: a store would canonicalise literals (xsd:nonNegativeInteger
             # as xsd:integer) and Jena would then validate other values than the ones the build publishes.
