@@ -62,13 +62,12 @@ def test_three_broken_shapes_are_reported_at_their_lines_and_block_the_release(p
     shapes = {r["source_shape"] for r in results if r["severity"] == "Violation"}
     assert len(shapes) >= 3
 
-    # ... and the build refuses to publish, printing the report grouped by file, each result at its line
+    # ... and the build refuses to publish, naming each violation at its file and line, with what to fix
     code = main(["--project", str(published_project.project_dir), "build"])
     err = capsys.readouterr().err
     assert code == DataDoesNotConform.exit_code == 1, err
     for path, line in broken.items():
-        section = err.split(path + "\n", 1)[1].split("\ndata/", 1)[0]
-        assert re.search(rf"Violation line {line}:", section), f"{path}:{line} missing from\n{err}"
+        assert re.search(rf"^  {re.escape(path)}:{line}: Violation: .*\n      fix: ", err, re.M), f"{path}:{line} missing from\n{err}"
     assert current_release(published_project.releases).path == good.path
     assert release_fingerprint(published_project.releases) == before
     assert not list(published_project.releases.glob(".building-*"))
@@ -80,3 +79,48 @@ def test_validate_exits_0_with_warnings_and_1_with_strict(built_tiny_project: Pa
     assert "Warning" in out and "Shapes that matched no target" in out
     assert main(["--project", str(built_tiny_project), "validate", "--strict", "--format", "csv"]) == 1
     assert "Warning" in capsys.readouterr().out
+
+
+def test_a_refused_build_names_each_violation_first_and_keeps_the_whole_report(published_project: Settings,
+                                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    line = _edit(published_project.data / "participation_actions.csv", "AFG,Afghanistan,ost,ratification,1988-03-21",
+                 "AFG,Afghanistan,ost,ratification,1966-03-21")
+    assert main(["--project", str(published_project.project_dir), "build"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    summary = next(n for n, text in enumerate(err) if text.startswith("SpaceKG validation: does not conform"))
+    assert err[summary + 1].startswith(f"  data/participation_actions.csv:{line}: Violation: AFG ratification ost")
+    assert err[summary + 2].startswith("      fix: ") and "1966-03-21" in err[summary + 2]
+    assert len(err) < 30, "warnings and infos are counted, not listed"
+    assert not any(": Warning: " in text for text in err)
+    kept = published_project.reports / "validation.txt"
+    assert f"  (Warnings and Infos: {kept.relative_to(published_project.project_dir)}, or spacekg build --verbose)" in err
+    assert "Warning line" in kept.read_text(encoding="utf-8") and f"Violation line {line}:" in kept.read_text(encoding="utf-8")
+
+
+def test_a_build_lists_at_most_twenty_violations_then_where_the_rest_are(published_project: Settings,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    acts = published_project.data / "participation_actions.csv"
+    rows = list(csv.DictReader(io.StringIO(acts.read_text(encoding="utf-8"))))
+    for row in rows:  # every act dated 1900, before any of the instruments was opened: one violation (or more) each
+        row["date"] = "1900-01-01"
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    acts.write_text(text.getvalue(), encoding="utf-8")
+    assert main(["--project", str(published_project.project_dir), "build"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    listed = [text for text in err if ": Violation: " in text]
+    kept = published_project.reports / "validation.txt"
+    violations = kept.read_text(encoding="utf-8").count("    Violation line")
+    assert violations > 20 and len(listed) == 20
+    assert f"  and {violations - 20} more in {kept.relative_to(published_project.project_dir)}" in err
+
+
+def test_verbose_lists_warnings_too_and_quiet_prints_only_the_outcome(published_project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(published_project.project_dir), "build", "--verbose"]) == 0
+    out = capsys.readouterr().out
+    assert ": Warning: " in out and ": Info: " in out
+    assert main(["--project", str(published_project.project_dir), "build", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and len(captured.out.splitlines()) == 1 and captured.out.startswith("release ")

@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -30,21 +31,43 @@ def _progress(message: str) -> None:
 
 def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from spacekg.errors import DataDoesNotConform
-    from spacekg.pipeline import build
-    from spacekg.validate import ValidationReport, render
+    from spacekg.pipeline import REJECTED_REPORT, build
+    from spacekg.validate import ValidationReport
+    from spacekg.validate.render import render_summary
 
     try:
-        release = build(settings, progress=_progress)
+        release = build(settings, progress=_quiet if args.quiet else _progress)
     except DataDoesNotConform as error:
-        if isinstance(error.report, ValidationReport):  # the report the validate stage made: print it whole
-            print(render(error.report, "text"), file=sys.stderr)
+        if isinstance(error.report, ValidationReport) and not args.quiet:
+            print(render_summary(error.report, _shown(settings, settings.reports / REJECTED_REPORT), every_result=args.verbose), end="", file=sys.stderr)
         raise
-    changes = release.manifest.get("validation", {})
-    if "new" in changes:
-        print(f"validation: {changes['new']} new and {changes['fixed']} fixed result(s) since release {changes['previous_release']}")
     sizes = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in release.manifest["graphs"].items())
+    if not args.quiet:
+        changes = release.manifest.get("validation", {})
+        report = ValidationReport(results=tuple(_results_of(release.path / "validation.ttl")))
+        print(render_summary(report, _shown(settings, release.path / "validation.txt"), every_result=args.verbose), end="")
+        if "new" in changes:
+            print(f"validation: {changes['new']} new and {changes['fixed']} fixed result(s) since release {changes['previous_release']}")
     print(f"release {release.release_id} published in {release.path} ({sizes} triples)")
     return 0
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _shown(settings: Settings, path: Path) -> str:
+    """A path as a curator types it: relative to the project when it is inside it."""
+    return str(path.relative_to(settings.project_dir)) if path.is_relative_to(settings.project_dir) else str(path)
+
+
+def _results_of(report_file: Path) -> list[Any]:
+    from rdflib import Graph
+
+    from spacekg.validate import results_from_graph
+    from spacekg.validate.report import sorted_results
+
+    return list(sorted_results(results_from_graph(Graph().parse(report_file, format="turtle"))))
 
 
 def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
@@ -244,7 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--reasoner", choices=("rules", "owlrl"), help="reasoning engine: rules (default, fast) or owlrl (reference)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    commands.add_parser("build", help="build the graph from data/ and publish it as the current release")
+    build = commands.add_parser("build", help="build the graph from data/ and publish it as the current release")
+    build.add_argument("--verbose", action="store_true", help="list Warnings and Infos too, not only Violations")
+    build.add_argument("--quiet", action="store_true", help="print only the outcome: the release published, or the error")
     validate = commands.add_parser("validate", help="validate data/ and the ontology against shapes/ and print the report")
     validate.add_argument("--format", choices=tuple(REPORT_FORMATS), default="text")
     validate.add_argument("--output", "-o", help="write the report to this file instead of standard output")

@@ -31,7 +31,7 @@ from spacekg.store.loading import disk_store, graph_sizes, memory_store
 from spacekg.store.provenance import provenance_graph, source_positions
 from spacekg.store.releases import Release, current_release, publish, write_dumps
 from spacekg.terms import quads, statements
-from spacekg.validate import diff, ensure_conforms, report_graph
+from spacekg.validate import ValidationReport, diff, ensure_conforms, render, report_graph
 from spacekg.validate.engine import choose_engine
 
 GRAPH_NAMES = ("ontology", "asserted", "inferred", "meta", "validation")
@@ -123,6 +123,20 @@ def _without_labels(report: Graph) -> set[tuple[Node, Node, Node]]:
     return {(s, p, o) for s, p, o in report if p != RDFS.label}
 
 
+REJECTED_REPORT = "validation.txt"
+
+
+def keep_rejected_report(settings: Settings, report: ValidationReport) -> Path:
+    """Write the whole report of a build that is refused to reports/validation.txt (outside the releases, which stay as they were)."""
+    target = settings.reports / REJECTED_REPORT
+    try:
+        settings.reports.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(report, "text"), encoding="utf-8")
+    except OSError:
+        pass  # the refusal itself still reaches the curator, with the first violations; only the long form is lost
+    return target
+
+
 def _previous_release(settings: Settings) -> Release | None:
     try:
         return current_release(settings.releases)
@@ -188,6 +202,8 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
     report = checked.report
     progress(f"validation: {report.count('Violation')} violations, {report.count('Warning')} warnings, {report.count('Info')} infos"
              + (" (unchanged inputs: report of the previous release reused)" if checked.how == "reused" else f" ({checked.engine})"))
+    if not report.conforms:
+        keep_rejected_report(settings, report)
     ensure_conforms(report)
     if clash is not None:
         raise clash
@@ -219,6 +235,7 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
             f"{s.n3()} {p.n3()} {o.n3()} . # {where.path}:{where.line}\n"
             for (s, p, o), where in sorted(asserted.statement_positions.items(), key=lambda item: str(item[0]))), encoding="utf-8")
         validation_graph.serialize(folder / "validation.ttl", format="turtle")
+        (folder / "validation.txt").write_text(render(report, "text"), encoding="utf-8")
         summary = {"key": checked.key, "conforms": report.conforms, "reused": checked.how == "reused", "how": checked.how,
                    "engine": checked.engine, "seconds": round(report.seconds, 3),
                    **{severity.lower() + "s": report.count(severity) for severity in ("Violation", "Warning", "Info")}}

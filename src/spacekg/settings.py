@@ -25,6 +25,7 @@ class Settings:
     queries_dir: Path | None = None
     releases_dir: Path | None = None
     cache_dir: Path | None = None  # what a build may keep between runs (Jena's classpath)
+    reports_dir: Path | None = None  # the whole validation report of the last build that was refused
     base_iri: str = "https://w3id.org/spacekg/"
     reasoner: str = "rules"
     shacl_engine: str = "auto"  # auto (Jena if it can run, else pySHACL), jena or pyshacl
@@ -47,7 +48,8 @@ class Settings:
         root = Path(self.project_dir)
         object.__setattr__(self, "project_dir", root)
         for name, default in (("data_dir", "data"), ("ontology_dir", "ontology"), ("shapes_dir", "shapes"),
-                              ("queries_dir", "queries"), ("releases_dir", "var/releases"), ("cache_dir", "var/cache")):
+                              ("queries_dir", "queries"), ("releases_dir", "var/releases"), ("cache_dir", "var/cache"),
+                              ("reports_dir", "var/reports")):
             value = getattr(self, name)
             object.__setattr__(self, name, Path(value) if value is not None else root / default)
         if not self.base_iri.endswith("/"):
@@ -77,6 +79,11 @@ class Settings:
     def releases(self) -> Path:
         assert self.releases_dir is not None
         return self.releases_dir
+
+    @property
+    def reports(self) -> Path:
+        assert self.reports_dir is not None
+        return self.reports_dir
 
     @property
     def cache(self) -> Path:

@@ -38,7 +38,8 @@ def _grouped(results: Iterable[ValidationResult]) -> dict[str, dict[Node, list[V
 def _summary_line(report: ValidationReport) -> str:
     verdict = "conforms" if report.conforms else "does not conform"
     counts = ", ".join(f"{report.count(s)} {s.lower()}{'s' if report.count(s) != 1 else ''}" for s in SEVERITIES)
-    return f"SpaceKG validation: {verdict} ({counts}; {len(report.results)} results in {report.seconds:.1f} s)"
+    took = f" in {report.seconds:.1f} s" if report.seconds else ""  # a report read back from a release has no time of its own
+    return f"SpaceKG validation: {verdict} ({counts}; {len(report.results)} results{took})"
 
 
 def _shape_rows(report: ValidationReport) -> list[tuple[Node, dict[str, int]]]:
@@ -71,6 +72,29 @@ def render_text(report: ValidationReport) -> str:
         lines.append("")
     unmatched = report.unmatched_shapes
     lines.append("Shapes that matched no target: " + (", ".join(compact(s) for s in unmatched) if unmatched else "none"))
+    return "\n".join(lines) + "\n"
+
+
+SUMMARY_LIMIT = 20  # violations a build lists; the rest are in the report file
+
+
+def render_summary(report: ValidationReport, full_report: str, limit: int = SUMMARY_LIMIT, every_result: bool = False) -> str:
+    """What a curator reads first after a build: the counts, then each Violation at its file:line with what to fix.
+
+    At most `limit` Violations are listed, then where the whole report is; Warnings and Infos are counted,
+    and listed only with `every_result` (`spacekg build --verbose`).
+    """
+    listed = [r for r in report.results if r.severity == "Violation" or every_result]
+    lines = [_summary_line(report)]
+    for result in listed[:limit]:
+        value = f" {_value_text(result.value)!r}" if result.value is not None and result.value != result.focus_node else ""
+        path = f" {result.path_text}" if result.path_text else ""
+        lines.append(f"  {result.where}: {result.severity}: {result.focus_label}{path}{value}")
+        lines.append(f"      fix: {result.message}")
+    if len(listed) > limit:
+        lines.append(f"  and {len(listed) - limit} more in {full_report}")
+    elif report.results and not every_result and report.count("Violation") < len(report.results):
+        lines.append(f"  (Warnings and Infos: {full_report}, or spacekg build --verbose)")
     return "\n".join(lines) + "\n"
 
 
