@@ -8,17 +8,21 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, URIRef
+from rdflib.term import Node
 
 from spacekg import __version__
+from spacekg.namespaces import Minter
 from spacekg.rdf import AssertedGraph
 from spacekg.settings import Settings
 from spacekg.store.releases import Release
 from spacekg.validate import ValidationReport, load_shapes, results_from_graph, turtle_positions, validate
-from spacekg.validate.engine import PYSHACL, PendingValidation, ShaclEngine
+from spacekg.validate.engine import PYSHACL, PendingValidation, ShaclEngine, Surroundings
+from spacekg.validate.incremental import SUBJECTS_FILE, plan, read_digests, subject_digests
 from spacekg.validate.report import sorted_results
 
 DATA_SHAPES = "spacekg-shapes.ttl"
@@ -50,46 +54,83 @@ def check(settings: Settings, ontology: Graph, asserted: AssertedGraph, engine: 
 
 @dataclass(frozen=True)
 class Checked:
-    """The validation stage's outcome: the report, the key of its inputs, how it was made and by which engine."""
+    """The validation stage's outcome: the report, the keys of its inputs, how it was made and by which engine."""
 
     report: ValidationReport
-    key: str
-    how: str  # "full", "reused" (the previous release's, for unchanged inputs)
+    key: str  # identifies every input: the same key, the same report
+    frame: str  # identifies all but the data: the same frame, an edit of the data may be validated incrementally
+    how: str  # "full", "incremental" (the edit's focus nodes again, the rest kept) or "reused" (unchanged inputs)
     engine: str  # the engine (and version) that validated the data
+    digests: dict[str, str]  # subject -> digest of its triples, kept in the release for the next incremental run
+    revalidated: int = 0  # focus nodes validated again by an incremental run
 
 
 class PendingCheck:
     """The validation stage under way: `result()` waits for the engine, `cancel()` stops it."""
 
-    def __init__(self, key: str, how: str, engine: str, ontology_report: ValidationReport,
-                 data: PendingValidation | None = None, reused: ValidationReport | None = None) -> None:
-        self.key, self.how, self.engine = key, how, engine
-        self.ontology_report, self.data, self.reused = ontology_report, data, reused
+    def __init__(self, key: str, frame: str, how: str, engine: str, digests: dict[str, str], kept: ValidationReport,
+                 data: PendingValidation | None = None, revalidated: int = 0) -> None:
+        self.key, self.frame, self.how, self.engine, self.digests = key, frame, how, engine, digests
+        self.kept, self.data, self.revalidated = kept, data, revalidated
 
     def result(self) -> Checked:
-        if self.reused is not None:
-            return Checked(self.reused, self.key, self.how, self.engine)
-        assert self.data is not None
-        return Checked(merge(self.data.report(), self.ontology_report), self.key, self.how, self.engine)
+        """The report: what the engine found now, beside what was kept (the ontology's results, or an incremental run's rest)."""
+        report = self.kept if self.data is None else merge(self.data.report(), self.kept)
+        return Checked(report, self.key, self.frame, self.how, self.engine, self.digests, self.revalidated)
 
     def cancel(self) -> None:
         if self.data is not None:
             self.data.cancel()
 
 
+def frame_key(settings: Settings) -> str:
+    """Identifies what the data is validated against: SpaceKG's version, the base IRI, the ontology and the shapes."""
+    digest = hashlib.sha256(f"{__version__}\n{settings.base_iri}\n".encode())
+    for path in [*sorted(settings.ontology.glob("*.ttl")), *sorted(settings.shapes.glob("*.ttl"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def start_check(settings: Settings, ontology: Graph, asserted: AssertedGraph, inputs: dict[str, str], previous: Release | None,
                 engine: ShaclEngine, converted: Sequence[ox.Triple] | None = None) -> PendingCheck:
-    """Start the validation stage: the previous release's report when nothing changed, else the data validated by `engine`.
+    """Start the validation stage, the cheapest way that gives the full report:
 
-    Jena validates in its own process, so the caller can go on (reasoning) and ask for the result later;
-    `converted` may give the asserted graph and the ontology as Oxigraph triples, for Jena's input.
-    The ontology is always validated by pySHACL (it is small, and kept per content in this process).
+    - the previous release's report when no input changed;
+    - an incremental run when only the data changed and the edit is small (validate/incremental.py): pySHACL
+      on the focus nodes the edit can reach, the previous results for the rest;
+    - else the data validated by `engine` (Jena in its own process: the caller goes on reasoning and asks for
+      the result later; `converted` may give the asserted graph and the ontology as Oxigraph triples, its input),
+      and the ontology by pySHACL (it is small, and kept per content in this process).
     """
-    key = validation_key({**inputs, **shapes_checksums(settings)})
+    key, frame = validation_key({**inputs, **shapes_checksums(settings)}), frame_key(settings)
+    digests = subject_digests(asserted.triples)
     validation = previous.manifest.get("validation", {}) if previous is not None else {}
-    if previous is not None and inputs and validation.get("key") == key and (previous.path / "validation.ttl").exists():
-        return PendingCheck(key, "reused", str(validation.get("engine", "")), ValidationReport(results=()),
-                            reused=reuse(previous.path / "validation.ttl"))
+    report_file = previous.path / "validation.ttl" if previous is not None else None
+    if previous is None or report_file is None or not report_file.exists() or not inputs:
+        return _full(settings, ontology, asserted, engine, converted, key, frame, digests)
+    if validation.get("key") == key:
+        return PendingCheck(key, frame, "reused", str(validation.get("engine", "")), digests, reuse(report_file))
+    before = read_digests(previous.path / SUBJECTS_FILE)
+    shapes = load_shapes(settings.shapes / DATA_SHAPES)
+    if validation.get("frame") != frame or before is None or any(isinstance(t[0], BNode) or isinstance(t[2], BNode) for t in asserted.triples):
+        return _full(settings, ontology, asserted, engine, converted, key, frame, digests)
+    edit = plan(before, digests, asserted.triples, shapes, lambda subjects: _objects_before(previous, subjects))
+    if edit is None:
+        return _full(settings, ontology, asserted, engine, converted, key, frame, digests)
+    previous_results = reuse(report_file).results
+    ontology_shown = _shown(settings, settings.ontology / "spacekg.ttl")
+    ontology_results = [r for r in previous_results if r.position is not None and r.position.path == ontology_shown]
+    kept_data = [r for r in previous_results if not (r.position is not None and r.position.path == ontology_shown)
+                 and r.focus_node not in edit.revalidate and str(r.focus_node) not in edit.removed]
+    around = Surroundings(chain(asserted.triples, ontology), {r.focus_node for r in kept_data}, asserted.positions)
+    replaced = [dataclasses.replace(r, position=around.position(r.focus_node), focus_label=around.label(r.focus_node)) for r in kept_data]
+    data = PendingValidation(asserted.triples, shapes, ontology, asserted.positions, settings.base_iri, PYSHACL, focus=edit.revalidate)
+    kept = ValidationReport(results=sorted_results([*ontology_results, *replaced]))
+    return PendingCheck(key, frame, "incremental", PYSHACL.version, digests, kept, data, len(edit.revalidate))
+
+
+def _full(settings: Settings, ontology: Graph, asserted: AssertedGraph, engine: ShaclEngine, converted: Sequence[ox.Triple] | None,
+          key: str, frame: str, digests: dict[str, str]) -> PendingCheck:
     data = PendingValidation(asserted.triples, load_shapes(settings.shapes / DATA_SHAPES), ontology, asserted.positions,
                              settings.base_iri, engine, converted=converted)
     try:
@@ -97,7 +138,23 @@ def start_check(settings: Settings, ontology: Graph, asserted: AssertedGraph, in
     except BaseException:
         data.cancel()
         raise
-    return PendingCheck(key, "full", engine.version, ontology_report, data)
+    return PendingCheck(key, frame, "full", engine.version, digests, ontology_report, data)
+
+
+def _objects_before(previous: Release, subjects: set[str]) -> set[Node]:
+    """The IRIs the subjects' triples pointed at in the previous release's asserted graph."""
+    store = previous.open_store()
+    graph = ox.NamedNode(str(Minter(previous.manifest["base_iri"]).graph("asserted")))
+    found: set[Node] = set()
+    for subject in subjects:
+        for quad in store.quads_for_pattern(ox.NamedNode(subject), None, None, graph):
+            if isinstance(quad.object, ox.NamedNode):
+                found.add(URIRef(quad.object.value))
+    return found
+
+
+def _shown(settings: Settings, path: Path) -> str:
+    return str(path.relative_to(settings.project_dir)) if path.is_relative_to(settings.project_dir) else str(path)
 
 
 # Reports of the ontology by what they were made from: a curator's edit of data/ leaves the ontology and its
@@ -111,7 +168,7 @@ def ontology_check(settings: Settings, ontology: Graph) -> ValidationReport:
     """The ontology (the graph of the *.ttl files of its folder) validated against the ontology shapes, once per content."""
     ontology_path = settings.ontology / "spacekg.ttl"
     shapes_path = settings.shapes / ONTOLOGY_SHAPES
-    shown = str(ontology_path.relative_to(settings.project_dir)) if ontology_path.is_relative_to(settings.project_dir) else str(ontology_path)
+    shown = _shown(settings, ontology_path)
     digest = hashlib.sha256(f"{__version__}\n{settings.base_iri}\n{shown}\n".encode())
     for path in [*sorted(settings.ontology.glob("*.ttl")), shapes_path]:
         digest.update(path.read_bytes())

@@ -33,6 +33,7 @@ from spacekg.store.releases import Release, current_release, publish, write_dump
 from spacekg.terms import quads, statements
 from spacekg.validate import ValidationReport, diff, ensure_conforms, render, report_graph
 from spacekg.validate.engine import choose_engine
+from spacekg.validate.incremental import SUBJECTS_FILE, write_digests
 
 GRAPH_NAMES = ("ontology", "asserted", "inferred", "meta", "validation")
 Progress = Callable[[str], None]
@@ -176,8 +177,9 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
         ontology_statements, asserted_statements = statements(ontology), statements(asserted.triples)
     with timings.stage("validate"):
         pending = start_check(settings, ontology, asserted, checksums, previous, engine, [*ontology_statements, *asserted_statements])
-    progress(f"validating against shapes/ ({pending.engine or engine.version}"
-             + (", unchanged inputs: the previous release's report" if pending.how == "reused" else "") + ")")
+    how = {"reused": ", unchanged inputs: the previous release's report",
+           "incremental": f", incremental: {pending.revalidated} focus nodes the edit can reach, the previous results for the rest"}
+    progress(f"validating against shapes/ ({pending.engine or engine.version}{how.get(pending.how, '')})")
     try:
         progress(f"reasoning ({settings.reasoner})")
         clash: InconsistencyError | None = None
@@ -236,8 +238,9 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
             for (s, p, o), where in sorted(asserted.statement_positions.items(), key=lambda item: str(item[0]))), encoding="utf-8")
         validation_graph.serialize(folder / "validation.ttl", format="turtle")
         (folder / "validation.txt").write_text(render(report, "text"), encoding="utf-8")
-        summary = {"key": checked.key, "conforms": report.conforms, "reused": checked.how == "reused", "how": checked.how,
-                   "engine": checked.engine, "seconds": round(report.seconds, 3),
+        write_digests(checked.digests, folder / SUBJECTS_FILE)
+        summary = {"key": checked.key, "frame": checked.frame, "conforms": report.conforms, "reused": checked.how == "reused",
+                   "how": checked.how, "revalidated": checked.revalidated, "engine": checked.engine, "seconds": round(report.seconds, 3),
                    **{severity.lower() + "s": report.count(severity) for severity in ("Violation", "Warning", "Info")}}
         if changes is not None and previous is not None:
             summary.update(previous_release=previous.release_id, new=len(changes.new), fixed=len(changes.fixed),

@@ -11,11 +11,10 @@ from typing import Any
 import pyshacl
 import rdflib
 import rdflib.term
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
-from rdflib.term import Node
 
 from spacekg.errors import ShapesNotEvaluable
 from spacekg.namespaces import XSD
@@ -31,16 +30,13 @@ def pyshacl_version() -> str:
     return f"pyshacl {getattr(pyshacl, '__version__', 'unknown')}"
 
 
-def pyshacl_report(data: Iterable[Triple], shapes: Graph, focus: Iterable[Node] | None = None) -> Graph:
-    """pySHACL's sh:ValidationReport of `data` against `shapes`; with `focus`, of those focus nodes only."""
+def pyshacl_report(data: Iterable[Triple], shapes: Graph) -> Graph:
+    """pySHACL's sh:ValidationReport of `data` against `shapes`."""
     graph = _ParsedOnceGraph()
     graph.addN((s, p, o, graph) for s, p, o in data)
-    options: dict[str, Any] = {"focus_nodes": [n for n in focus if isinstance(n, URIRef)]} if focus is not None else {}
-    if focus is not None and not options["focus_nodes"]:
-        return Graph()  # nothing to validate: an empty report
     with _ENGINE, _rdflib_state_kept():
         _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", inplace=True, advanced=False, meta_shacl=False,
-                                        allow_infos=True, allow_warnings=True, **options)
+                                        allow_infos=True, allow_warnings=True)
     if not isinstance(report, Graph):  # pySHACL returns, not raises, its failure to evaluate a shape
         raise ShapesNotEvaluable(str(report))
     return report

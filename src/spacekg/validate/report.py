@@ -164,7 +164,7 @@ def results_from_graph(graph: Graph) -> list[ValidationResult]:
             path=path, path_text=path_text(graph, path), value=graph.value(node, SH.value),
             message=str(graph.value(node, SH.resultMessage) or ""), source_shape=shape,
             source_constraint_component=graph.value(node, SH.sourceConstraintComponent) or SH.ConstraintComponent,
-            source_constraint=graph.value(node, SH.sourceConstraint), position=position))
+            source_constraint=graph.value(node, SH.sourceConstraint), position=position, path_triples=path_structure(graph, path)))
     return results
 
 
