@@ -7,6 +7,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -23,7 +24,7 @@ from spacekg.store.releases import Release
 from spacekg.validate import ValidationReport, load_shapes, results_from_graph, turtle_positions, validate
 from spacekg.validate.engine import PYSHACL, PendingValidation, ShaclEngine, Surroundings
 from spacekg.validate.incremental import SUBJECTS_FILE, plan, read_digests, subject_digests
-from spacekg.validate.report import sorted_results
+from spacekg.validate.report import Triple, sorted_results
 
 DATA_SHAPES = "spacekg-shapes.ttl"
 ONTOLOGY_SHAPES = "ontology-shapes.ttl"
@@ -68,15 +69,17 @@ class Checked:
 class PendingCheck:
     """The validation stage under way: `result()` waits for the engine, `cancel()` stops it."""
 
-    def __init__(self, key: str, frame: str, how: str, engine: str, digests: dict[str, str], kept: ValidationReport,
+    def __init__(self, key: str, frame: str, how: str, engine: str, digests: dict[str, str] | AbstractSet[Triple], kept: ValidationReport,
                  data: PendingValidation | None = None, revalidated: int = 0) -> None:
+        """`digests` may be the asserted triples instead: they are then digested in `result()`, while the engine runs."""
         self.key, self.frame, self.how, self.engine, self.digests = key, frame, how, engine, digests
         self.kept, self.data, self.revalidated = kept, data, revalidated
 
     def result(self) -> Checked:
         """The report: what the engine found now, beside what was kept (the ontology's results, or an incremental run's rest)."""
+        digests = self.digests if isinstance(self.digests, dict) else subject_digests(self.digests)
         report = self.kept if self.data is None else merge(self.data.report(), self.kept)
-        return Checked(report, self.key, self.frame, self.how, self.engine, self.digests, self.revalidated)
+        return Checked(report, self.key, self.frame, self.how, self.engine, digests, self.revalidated)
 
     def cancel(self) -> None:
         if self.data is not None:
@@ -103,17 +106,18 @@ def start_check(settings: Settings, ontology: Graph, asserted: AssertedGraph, in
       and the ontology by pySHACL (it is small, and kept per content in this process).
     """
     key, frame = validation_key({**inputs, **shapes_checksums(settings)}), frame_key(settings)
-    digests = subject_digests(asserted.triples)
+    triples = asserted.triples
     validation = previous.manifest.get("validation", {}) if previous is not None else {}
     report_file = previous.path / "validation.ttl" if previous is not None else None
     if previous is None or report_file is None or not report_file.exists() or not inputs:
-        return _full(settings, ontology, asserted, engine, converted, key, frame, digests)
+        return _full(settings, ontology, asserted, engine, converted, key, frame, triples)
     if validation.get("key") == key:
-        return PendingCheck(key, frame, "reused", str(validation.get("engine", "")), digests, reuse(report_file))
+        return PendingCheck(key, frame, "reused", str(validation.get("engine", "")), triples, reuse(report_file))
     before = read_digests(previous.path / SUBJECTS_FILE)
     shapes = load_shapes(settings.shapes / DATA_SHAPES)
     if validation.get("frame") != frame or before is None or any(isinstance(t[0], BNode) or isinstance(t[2], BNode) for t in asserted.triples):
-        return _full(settings, ontology, asserted, engine, converted, key, frame, digests)
+        return _full(settings, ontology, asserted, engine, converted, key, frame, triples)
+    digests = subject_digests(triples)
     edit = plan(before, digests, asserted.triples, shapes, lambda subjects: _objects_before(previous, subjects))
     if edit is None:
         return _full(settings, ontology, asserted, engine, converted, key, frame, digests)
@@ -130,7 +134,7 @@ def start_check(settings: Settings, ontology: Graph, asserted: AssertedGraph, in
 
 
 def _full(settings: Settings, ontology: Graph, asserted: AssertedGraph, engine: ShaclEngine, converted: Sequence[ox.Triple] | None,
-          key: str, frame: str, digests: dict[str, str]) -> PendingCheck:
+          key: str, frame: str, digests: dict[str, str] | AbstractSet[Triple]) -> PendingCheck:
     data = PendingValidation(asserted.triples, load_shapes(settings.shapes / DATA_SHAPES), ontology, asserted.positions,
                              settings.base_iri, engine, converted=converted)
     try:

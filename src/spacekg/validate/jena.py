@@ -33,6 +33,7 @@ from spacekg.validate.report import Triple
 PACKAGE = "libapache-jena-java"
 JARS = Path("/usr/share/java")
 CORE = JARS / "jena-core.jar"
+SHORT_RUN = 300_000  # triples: below this, a validation is over before the optimising compiler pays for itself
 MAIN = "shacl.shacl"  # in jena-cmds.jar: `shacl validate --shapes S --data D` prints a Turtle sh:ValidationReport
 XERCES_BUNDLES = "org/apache/jena/ext/xerces/"
 CONFLICTING = re.compile(r"slf4j-(log4j12|jcl|jdk14|nop|migrator|reload4j)|log4j-over-slf4j|jcl-over-slf4j")
@@ -124,6 +125,17 @@ def heap_megabytes(triples: int) -> int:
     return max(256, min(8192, 256 + triples * 12 // 10_000))
 
 
+def jvm_options(triples: int) -> list[str]:
+    """Heap and compilers for a data graph of this size.
+
+    Below ~300k triples the run is short: the optimising compiler (C2) would spend as much CPU compiling as it
+    saves, on the core reasoning needs, so only C1 compiles (+100k: same wall time, 12 s of CPU instead of 22).
+    Past that C2 pays for itself (1M: 49 s with it, 90 s without). Measured in BENCHMARKS.md.
+    """
+    quick = ["-XX:TieredStopAtLevel=1"] if triples < SHORT_RUN else []
+    return [f"-Xmx{heap_megabytes(triples)}m", "-XX:+UseParallelGC", *quick]
+
+
 class JenaRun:
     """One `shacl validate` process, started on a data graph and read when its report is wanted."""
 
@@ -139,7 +151,7 @@ class JenaRun:
             shapes.serialize(shapes_file, format="turtle", encoding="utf-8")
             self.stdout, self.stderr = open(self.folder / "report.ttl", "wb"), open(self.folder / "stderr.txt", "wb")  # noqa: SIM115
             self.process = subprocess.Popen(
-                [jena.java, f"-Xmx{heap_megabytes(len(statements))}m", "-XX:+UseParallelGC", "-cp", jena.classpath, MAIN, "validate",
+                [jena.java, *jvm_options(len(statements)), "-cp", jena.classpath, MAIN, "validate",
                  "--shapes", str(shapes_file), "--data", str(data_file)], stdout=self.stdout, stderr=self.stderr)
         except BaseException:
             self.close()
