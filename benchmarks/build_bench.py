@@ -40,8 +40,8 @@ from report import machine, markdown_table, publish
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("read", "map", "validate", "reason", "load", "dumps")
 # The build's progress line that opens each stage (see spacekg.pipeline.build), for builds stopped by the timeout.
-STAGE_OPENERS = {"reading": "read", "mapping": "map", "validating": "validate", "reasoning": "reason", "loading the store": "load",
-                 "writing dumps": "dumps", "published": ""}
+STAGE_OPENERS = {"reading": "read", "mapping": "map", "validating": "validate", "validation ": "", "reasoning": "reason",
+                 "loading the store": "load", "writing dumps": "dumps", "published": ""}
 ASSERTED, INFERRED = "https://w3id.org/spacekg/graph/asserted", "https://w3id.org/spacekg/graph/inferred"
 REFERENCE_ENGINE = "pyshacl"
 PROJECT_FOLDERS = ("data", "ontology", "shapes", "queries")
@@ -207,9 +207,9 @@ class EditRuns:
     edits: list[BuildRun]
 
 
-def edit_benchmark(label: str, source: Path, scratch: Path, edits: int, timeout_s: float) -> EditRuns:
-    """Build a copy of `source` once, then edit one row and build again, `edits` times."""
-    project = copy_project(source, scratch / f"edited-{label.replace(' ', '-').replace('+', '').replace('~', '').replace(',', '')}")
+def edit_benchmark(label: str, source: Path, folder: Path, edits: int, timeout_s: float) -> EditRuns:
+    """Build a copy of `source` in `folder` once, then edit one row and build again, `edits` times."""
+    project = copy_project(source, folder)
     releases = project / "var" / "releases"
     print(f"edits of {label}: first build", file=sys.stderr, flush=True)
     first = run_build(label, project, releases, "auto", timeout_s)
@@ -278,7 +278,8 @@ def main() -> None:
                 releases = scratch / f"releases-{size}-{engine}"
                 shutil.rmtree(releases, ignore_errors=True)  # each build is a first build: no report to reuse
                 runs.append(run_build(name, project, releases, engine, args.timeout))
-        edits = [edit_benchmark(label.get(size, f"curated + ~{size:,}"), project_for(size, scratch), scratch, args.edits, args.timeout)
+        edits = [edit_benchmark(label.get(size, f"curated + ~{size:,}"), project_for(size, scratch), scratch / f"edited-{size}", args.edits,
+                                args.timeout)
                  for size in (int(s) for s in args.edit_sizes.split(",") if s)] if args.edits else []
     finally:
         if not args.keep:

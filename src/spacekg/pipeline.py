@@ -175,11 +175,13 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
     minter = Minter(settings.base_iri)
     with timings.stage("load"):  # once, for both the store and Jena's input
         ontology_statements, asserted_statements = statements(ontology), statements(asserted.triples)
+    progress("validating against shapes/")
     with timings.stage("validate"):
         pending = start_check(settings, ontology, asserted, checksums, previous, engine, [*ontology_statements, *asserted_statements])
-    how = {"reused": ", unchanged inputs: the previous release's report",
-           "incremental": f", incremental: {pending.revalidated} focus nodes the edit can reach, the previous results for the rest"}
-    progress(f"validating against shapes/ ({pending.engine or engine.version}{how.get(pending.how, '')})")
+    how = {"reused": "unchanged inputs: the previous release's report",
+           "incremental": f"incremental ({pending.engine}): {pending.revalidated} focus nodes the edit can reach, the previous results for the rest",
+           "full": f"in full ({pending.engine})"}
+    progress(f"validation {how[pending.how]}")
     try:
         progress(f"reasoning ({settings.reasoner})")
         clash: InconsistencyError | None = None
