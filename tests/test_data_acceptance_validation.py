@@ -23,6 +23,7 @@ from spacekg.settings import load_settings
 from spacekg.store.releases import Release
 from spacekg.validate import ValidationResult, load_shapes, results_from_graph, validate
 from spacekg.validate.engine import PYSHACL, choose_engine
+from test_served_is_validated import data_results, from_store
 from test_shacl_engines import assert_same
 from test_shapes import shape_targets
 
@@ -132,3 +133,16 @@ def test_the_release_report_is_what_the_other_shacl_engine_finds_too(curated_rel
     report = validate(asserted.triples, data_shapes, ontology, asserted.positions, engine=other)
     data_results = [r for r in curated_results if not (r.position and r.position.path.startswith("ontology/"))]
     assert_same(report.results, data_results, data_shapes)
+
+
+def test_the_served_curated_graph_passes_the_shapes_with_the_builds_results(curated_release: Release, curated_results: list[ValidationResult],
+                                                                            data_shapes: Graph, tmp_path: Path) -> None:
+    """What the store serves (asserted graph and ontology, read back from it) is what was validated: validated again
+    with the engine that built the release, it gives the build's results (test_served_is_validated.py does the same
+    on the tiny project with both engines)."""
+    built_with = curated_release.manifest["validation"]["engine"]
+    engine = choose_engine("jena", tmp_path)[0] if built_with.startswith("jena") else PYSHACL
+    served, ontology = from_store(curated_release, "asserted"), from_store(curated_release, "ontology")
+    report = validate(served, data_shapes, ontology, {}, curated_release.manifest["base_iri"], engine)
+    assert report.count("Violation") == 0
+    assert data_results(report.results, data_shapes) == data_results(curated_results, data_shapes)

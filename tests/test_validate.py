@@ -182,7 +182,7 @@ def test_the_report_graph_is_a_standard_shacl_report_annotated_with_source_lines
     assert len(results) == len(norms_report().results)
     for node in results:
         assert graph.value(node, SKG.sourceFile) == Literal("norms.ttl")
-        assert graph.value(node, SKG.sourceLine).datatype == XSD.positiveInteger  # type: ignore[union-attr]
+        assert graph.value(node, SKG.sourceLine).datatype == XSD.integer  # type: ignore[union-attr]
         for predicate in (SH.focusNode, SH.resultSeverity, SH.sourceShape, SH.sourceConstraintComponent, SH.resultMessage):
             assert graph.value(node, predicate) is not None
     inverse = [n for n in results if graph.value(n, SH.sourceShape) == URIRef(SKGSH + "Norm-assessment")]

@@ -71,7 +71,7 @@ def test_turtle_and_jsonld_carry_the_same_standard_report_graph() -> None:
     results = list(turtle.subjects(RDF.type, SH.ValidationResult))
     assert len(results) == len(report().results)
     lines = {(str(turtle.value(r, SH.focusNode)), str(turtle.value(r, SKG.sourceFile)), turtle.value(r, SKG.sourceLine)) for r in results}
-    assert ("https://w3id.org/spacekg/id/org/bad-confidence", "records.ttl", Literal(35, datatype=XSD.positiveInteger)) in lines
+    assert ("https://w3id.org/spacekg/id/org/bad-confidence", "records.ttl", Literal(35, datatype=XSD.integer)) in lines
     assert turtle.value(URIRef("https://w3id.org/spacekg/id/org/no-source"), RDFS.label) == Literal("No source")
 
 

@@ -80,7 +80,7 @@ def map_artemis(ctx: MappingContext, records: list[Record]) -> None:
             value = record.get(column)
             if value:
                 if value.isdigit() and int(value) > 0:
-                    ctx.add(iri, predicate, Literal(int(value), datatype=XSD.positiveInteger))
+                    ctx.add(iri, predicate, Literal(int(value), datatype=XSD.integer))  # as stores keep it
                 else:
                     ctx.fail(record, column, f"signing order {value!r} is not a positive whole number", "write the position, e.g. 9")
 

@@ -46,10 +46,13 @@ def parse_partial_date(text: str) -> PartialDate:
 
 
 def parse_count(text: str) -> Literal:
-    """Parse a non-negative whole number such as a vote or party count."""
+    """Parse a non-negative whole number such as a vote or party count.
+
+    Typed xsd:integer, not xsd:nonNegativeInteger: stores canonicalise the derived integer types to xsd:integer,
+    and what is served must be what was validated (the shapes say `sh:minInclusive 0`)."""
     if not re.fullmatch(r"\d+", text.strip()):
         raise ValueError(f"{text!r} is not a whole number")
-    return Literal(int(text), datatype=XSD.nonNegativeInteger)
+    return Literal(int(text), datatype=XSD.integer)
 
 
 def split_cell(text: str) -> list[str]:

@@ -63,9 +63,9 @@ def provenance_graph(minter: Minter, release_id: str, started: dt.datetime, ende
 
 def source_positions(positions: Mapping[URIRef, SourcePosition]) -> list[tuple[Node, URIRef, Node]]:
     """Where each minted subject was written (skg:sourceFile, skg:sourceLine): the larger part of the meta graph."""
-    source_file, source_line, positive = SKG.sourceFile, SKG.sourceLine, XSD.positiveInteger  # looked up once
+    source_file, source_line, integer = SKG.sourceFile, SKG.sourceLine, XSD.integer  # looked up once
     triples: list[tuple[Node, URIRef, Node]] = []
     for subject, position in positions.items():
         triples.append((subject, source_file, Literal(position.path)))
-        triples.append((subject, source_line, Literal(max(position.line, 1), datatype=positive)))
+        triples.append((subject, source_line, Literal(max(position.line, 1), datatype=integer)))
     return triples

@@ -138,7 +138,7 @@ def report_graph(report: ValidationReport) -> Graph:
         if result.position is not None:
             graph.add((node, SKG.sourceFile, Literal(result.position.path)))
             if result.position.line > 0:
-                graph.add((node, SKG.sourceLine, Literal(result.position.line, datatype=XSD.positiveInteger)))
+                graph.add((node, SKG.sourceLine, Literal(result.position.line, datatype=XSD.integer)))
     return graph
 
 
