@@ -124,3 +124,18 @@ def test_verbose_lists_warnings_too_and_quiet_prints_only_the_outcome(published_
     assert main(["--project", str(published_project.project_dir), "build", "--quiet"]) == 0
     captured = capsys.readouterr()
     assert captured.err == "" and len(captured.out.splitlines()) == 1 and captured.out.startswith("release ")
+
+
+def test_a_valid_code_for_another_state_than_the_row_names_is_a_violation_naming_both(published_project: Settings,
+                                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """AUT (Austria) typed for Australia: a real code, so the mapper accepts it, but the row's name in the source is not a
+    name of Austria in any language we hold; a name the source does use (a former name) is accepted once listed."""
+    before = release_fingerprint(published_project.releases)
+    line = _edit(published_project.data / "participation_actions.csv", "AUS,Australia,moon,accession", "AUT,Australia,moon,accession")
+    assert main(["--project", str(published_project.project_dir), "build"]) == 1
+    err = capsys.readouterr().err
+    assert f"data/participation_actions.csv:{line}: Violation: AUT accession moon" in err
+    assert "names the actor Australia, which is not a name of Austria (AUT)" in err
+    assert release_fingerprint(published_project.releases) == before
+    _edit(published_project.data / "participation_actions.csv", "AUT,Australia,moon,accession", "AUT,Österreich,moon,accession")
+    assert main(["--project", str(published_project.project_dir), "build", "--quiet"]) == 0, "Austria's German name is one of its names"

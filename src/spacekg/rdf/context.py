@@ -11,6 +11,7 @@ from rdflib.term import Node
 
 from spacekg.errors import SourceDataError, SourcePosition
 from spacekg.namespaces import DCTERMS, RDF, RDFS, SKG, SKOS, XSD, Minter
+from spacekg.rdf.state_names import english_names, list_forms, translations
 from spacekg.rdf.values import parse_partial_date, split_cell
 from spacekg.sources.reading import Record
 
@@ -119,8 +120,13 @@ class MappingContext:
         g.add((iri, RDF.type, SKG.HistoricState if historic else SKG.State))
         name = getattr(entry, "common_name", None) or entry.name
         g.add((iri, RDFS.label, Literal(name, lang="en")))
-        if getattr(entry, "official_name", None) and entry.official_name != name:
-            g.add((iri, SKOS.altLabel, Literal(entry.official_name, lang="en")))
+        for other in english_names(entry):
+            if other != name:
+                g.add((iri, SKOS.altLabel, Literal(other, lang="en")))
+            for form in list_forms(other):
+                g.add((iri, SKOS.hiddenLabel, Literal(form, lang="en")))
+        for translated, language in translations(entry, historic is not None):
+            g.add((iri, SKOS.altLabel, Literal(translated, lang=language)))
         g.add((iri, SKG.iso3166Alpha3, Literal(code)))
         g.add((iri, SKG.iso3166Alpha2, Literal(entry.alpha_2)))
         g.add((iri, SKG.iso3166Numeric, Literal(entry.numeric)))
