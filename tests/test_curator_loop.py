@@ -139,3 +139,12 @@ def test_a_valid_code_for_another_state_than_the_row_names_is_a_violation_naming
     assert release_fingerprint(published_project.releases) == before
     _edit(published_project.data / "participation_actions.csv", "AUT,Australia,moon,accession", "AUT,Österreich,moon,accession")
     assert main(["--project", str(published_project.project_dir), "build", "--quiet"]) == 0, "Austria's German name is one of its names"
+
+
+def test_a_lone_quote_in_an_unquoted_field_is_a_warning_at_its_line(published_project: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """A quote typed into an unquoted CSV field by mistake reads as text: the build publishes, and the report says where."""
+    line = _edit(published_project.data / "events.csv", ",US ASM-135 ASAT launched", ',US ASM-135 ASAT "launched')
+    assert main(["--project", str(published_project.project_dir), "validate"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(rf"Warning line {line}: .*value 'US ASM-135 ASAT \"launched", out)
+    assert "lone double quote" in out
