@@ -3,7 +3,7 @@
 ISO 3166 gives the English names; pycountry ships iso-codes' translations of them, of which we take the
 languages our status sources are written in (the UN's six, and Dutch and German for the depositaries'
 tables). Lists write the same name in other orders ("Korea, Republic of" is also "Republic of Korea" and
-"Korea"): those forms are kept as hidden labels, found by search and by the check, never shown. Names no
+"Korea"): those forms are kept as hidden labels (skos:hiddenLabel: for queries and the check, not for display). Names no
 standard holds (former names such as "Burma", a source's own wording) are kept in data/state_names.ttl
 with the source that uses them.
 """
