@@ -20,6 +20,7 @@ import pycountry
 
 # Measured on the mapper's output: asserted triples written per generated row of each kind.
 TRIPLES_PER_ROW = {"participation": 9.0, "event": 10.0, "citation": 5.0, "instrument": 10.0}
+TRIPLES_PER_STATE = 19.0  # a state's first use mints it: codes, ISO names, their translations and list forms (curated mean)
 SHARE = {"participation": 0.62, "event": 0.2, "citation": 0.12, "instrument": 0.06}
 EVENT_TYPES = ("policy", "launch", "un-resolution", "treaty-signature", "negotiation", "conference", "destructive-asat-test",
                "guideline-adoption", "publication", "moratorium")
@@ -43,6 +44,17 @@ def _append(path: Path, rows: list[dict[str, str]]) -> None:
 
 def _day(rng: random.Random, start: int = 1957, end: int = 2025) -> dt.date:
     return dt.date(rng.randint(start, end), rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _states_in(data: Path) -> set[str]:
+    """The state codes the project's acts, listings and Artemis rows already name."""
+    found = set()
+    for name, column in (("participation_actions", "actor"), ("participation_status", "actor"), ("artemis_signatories", "state")):
+        path = data / f"{name}.csv"
+        if path.is_file():
+            with open(path, encoding="utf-8", newline="") as handle:
+                found |= {row[column] for row in csv.DictReader(handle) if len(row.get(column, "")) == 3 and row[column].isupper()}
+    return found
 
 
 def synthesize(project: Path, target: Path, triples: int, violation_share: float = 0.01, seed: int = 7) -> SynthReport:
@@ -73,13 +85,19 @@ def synthesize(project: Path, target: Path, triples: int, violation_share: float
     instrument_ids = [i["id"] for i in instruments]
     opened_on = {i["id"]: dt.date.fromisoformat(i["opened_for_signature"]) for i in instruments}
 
-    acts, seeded, pairs = [], 0, min(counts["participation"] // 2, len(states) * len(instrument_ids))
+    acts: list[dict[str, str]] = []
+    seeded, most = 0, len(states) * len(instrument_ids)
     taken: set[tuple[str, str]] = set()  # one signature/ratification pair per state and instrument, as in reality
-    for n in range(pairs):
+    known = _states_in(data)  # states the project mints already; a new one costs its own triples
+    budget = counts["participation"] * TRIPLES_PER_ROW["participation"]
+    while budget >= 2 * TRIPLES_PER_ROW["participation"] and len(taken) < most:
         state, instrument = rng.choice(states), rng.choice(instrument_ids)
         while (state, instrument) in taken:
             state, instrument = rng.choice(states), rng.choice(instrument_ids)
+        n = len(taken)
         taken.add((state, instrument))
+        budget -= 2 * TRIPLES_PER_ROW["participation"] + (0 if state in known else TRIPLES_PER_STATE)
+        known.add(state)
         # Acts follow the opening for signature; the 400-day margin keeps a seeded early ratification after it too.
         signed = opened_on[instrument] + dt.timedelta(days=rng.randint(400, 3000))
         ratified = signed + dt.timedelta(days=rng.randint(1, 1500))
@@ -97,7 +115,7 @@ def synthesize(project: Path, target: Path, triples: int, violation_share: float
         instrument = rng.choice(instrument_ids)
         happened = opened_on[instrument] + dt.timedelta(days=rng.randint(0, 3000))  # events about an instrument follow it
         events.append({"id": f"S{n:07d}", "date": happened.isoformat(), "type": rng.choice(EVENT_TYPES),
-                       "title": f"Synthetic event {n}", "actors": "; ".join(rng.sample(states, 2)),
+                       "title": f"Synthetic event {n}", "actors": "; ".join(rng.sample(sorted(known) if len(known) >= 2 else states, 2)),
                        "instruments": instrument, "sources": rng.choice(keys)})
     _append(data / "events.csv", events)
     rows = {"citations": len(citations), "instruments": len(instruments), "participation_actions": len(acts), "events": len(events)}
