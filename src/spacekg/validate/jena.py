@@ -28,6 +28,7 @@ from rdflib import Graph
 
 from spacekg import terms
 from spacekg.errors import ShapesNotEvaluable
+from spacekg.validate.messages import as_pyshacl_writes
 from spacekg.validate.report import Triple
 
 PACKAGE = "libapache-jena-java"
@@ -141,7 +142,7 @@ class JenaRun:
 
     def __init__(self, jena: Jena, data: Iterable[Triple], shapes: Graph, converted: Sequence[ox.Triple] | None = None) -> None:
         """Start Jena on `data`; `converted`, if given, is the same data as Oxigraph triples (converted once by the build)."""
-        self.folder = Path(tempfile.mkdtemp(prefix="spacekg-jena-"))
+        self.folder, self.shapes = Path(tempfile.mkdtemp(prefix="spacekg-jena-")), shapes
         try:
             statements = converted if converted is not None else terms.statements(data)
             data_file, shapes_file = self.folder / "data.nt", self.folder / "shapes.ttl"
@@ -166,7 +167,7 @@ class JenaRun:
             if code != 0:
                 message = (self.folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()
                 raise ShapesNotEvaluable(f"Apache Jena's SHACL validator ended with exit code {code}: {' '.join(message[-5:])[:1000]}")
-            return Graph().parse(self.folder / "report.ttl", format="turtle")
+            return as_pyshacl_writes(Graph().parse(self.folder / "report.ttl", format="turtle"), self.shapes)
         finally:
             self.close()
 
