@@ -17,13 +17,13 @@ from rdflib import Graph, URIRef
 
 from conftest import PROJECT
 from spacekg.errors import UsageError
-from spacekg.namespaces import RDFS, Minter
+from spacekg.namespaces import RDFS
 from spacekg.pipeline import assemble
 from spacekg.settings import load_settings
 from spacekg.store.releases import Release
 from spacekg.validate import ValidationResult, load_shapes, results_from_graph, validate
 from spacekg.validate.engine import PYSHACL, choose_engine
-from test_served_is_validated import data_results, from_store
+from test_served_is_validated import data_results, from_store, graph_iri
 from test_shacl_engines import assert_same
 from test_shapes import shape_targets
 
@@ -46,10 +46,6 @@ def data_shapes() -> Graph:
 @pytest.fixture(scope="module")
 def curated_store(curated_release: Release) -> ox.Store:
     return curated_release.open_store()
-
-
-def graph_iri(release: Release, name: str) -> str:
-    return str(Minter(release.manifest["base_iri"]).graph(name))
 
 
 def select(store: ox.Store, query: str) -> list[tuple[URIRef, ...]]:

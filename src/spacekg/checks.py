@@ -107,36 +107,36 @@ def start_check(settings: Settings, ontology: Graph, asserted: AssertedGraph, in
     """
     key, frame = validation_key({**inputs, **shapes_checksums(settings)}), frame_key(settings)
     triples = asserted.triples
-    validation = previous.manifest.get("validation", {}) if previous is not None else {}
     report_file = previous.path / "validation.ttl" if previous is not None else None
     if previous is None or report_file is None or not report_file.exists() or not inputs:
         return _full(settings, ontology, asserted, engine, converted, key, frame, triples)
+    validation = previous.manifest.get("validation", {})
     if validation.get("key") == key:
         return PendingCheck(key, frame, "reused", str(validation.get("engine", "")), triples, reuse(report_file))
-    before = read_digests(previous.path / SUBJECTS_FILE)
     shapes = load_shapes(settings.shapes / DATA_SHAPES)
-    if validation.get("frame") != frame or before is None or any(isinstance(t[0], BNode) or isinstance(t[2], BNode) for t in asserted.triples):
-        return _full(settings, ontology, asserted, engine, converted, key, frame, triples)
+    before = read_digests(previous.path / SUBJECTS_FILE)
+    if validation.get("frame") != frame or before is None or any(isinstance(t[0], BNode) or isinstance(t[2], BNode) for t in triples):
+        return _full(settings, ontology, asserted, engine, converted, key, frame, triples, shapes)
     digests = subject_digests(triples)
-    edit = plan(before, digests, asserted.triples, shapes, lambda subjects: _objects_before(previous, subjects))
+    edit = plan(before, digests, triples, shapes, lambda subjects: _objects_before(previous, subjects))
     if edit is None:
-        return _full(settings, ontology, asserted, engine, converted, key, frame, digests)
+        return _full(settings, ontology, asserted, engine, converted, key, frame, digests, shapes)
     previous_results = reuse(report_file).results
     ontology_shown = _shown(settings, settings.ontology / "spacekg.ttl")
     ontology_results = [r for r in previous_results if r.position is not None and r.position.path == ontology_shown]
     kept_data = [r for r in previous_results if not (r.position is not None and r.position.path == ontology_shown)
                  and r.focus_node not in edit.revalidate and str(r.focus_node) not in edit.removed]
-    around = Surroundings(chain(asserted.triples, ontology), {r.focus_node for r in kept_data}, asserted.positions)
+    around = Surroundings(chain(triples, ontology), {r.focus_node for r in kept_data}, asserted.positions)
     replaced = [dataclasses.replace(r, position=around.position(r.focus_node), focus_label=around.label(r.focus_node)) for r in kept_data]
-    data = PendingValidation(asserted.triples, shapes, ontology, asserted.positions, settings.base_iri, PYSHACL, focus=edit.revalidate)
+    data = PendingValidation(triples, shapes, ontology, asserted.positions, settings.base_iri, PYSHACL, focus=edit.revalidate)
     kept = ValidationReport(results=sorted_results([*ontology_results, *replaced]))
     return PendingCheck(key, frame, "incremental", PYSHACL.version, digests, kept, data, len(edit.revalidate))
 
 
 def _full(settings: Settings, ontology: Graph, asserted: AssertedGraph, engine: ShaclEngine, converted: Sequence[ox.Triple] | None,
-          key: str, frame: str, digests: dict[str, str] | AbstractSet[Triple]) -> PendingCheck:
-    data = PendingValidation(asserted.triples, load_shapes(settings.shapes / DATA_SHAPES), ontology, asserted.positions,
-                             settings.base_iri, engine, converted=converted)
+          key: str, frame: str, digests: dict[str, str] | AbstractSet[Triple], shapes: Graph | None = None) -> PendingCheck:
+    data = PendingValidation(asserted.triples, shapes if shapes is not None else load_shapes(settings.shapes / DATA_SHAPES), ontology,
+                             asserted.positions, settings.base_iri, engine, converted=converted)
     try:
         ontology_report = ontology_check(settings, ontology)  # while Jena, if it validates the data, runs
     except BaseException:

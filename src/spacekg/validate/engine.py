@@ -102,7 +102,9 @@ class PendingValidation:
         self.data, self.ontology, self.positions = data, ontology, positions
         self.shapes = _rebased(shapes, base_iri)
         self.engine = engine if focus is None else PYSHACL
-        run_shapes = self.shapes if focus is None else _targeting(self.shapes, chain(data, ontology), set(focus))
+        # Each shape's focus nodes: counted in the report, and the targets of a run restricted to `focus`.
+        self._selected = None if focus is None else focus_nodes(self.shapes, chain(data, ontology))
+        run_shapes = self.shapes if self._selected is None else _targeting(self.shapes, self._selected, set(focus or ()))
         self._graph: Graph | None = None
         self._run: JenaRun | None = None
         if self.engine.jena is not None:
@@ -117,7 +119,7 @@ class PendingValidation:
         nodes = [node for node in graph.subjects(RDF.type, SH.ValidationResult)]
         around = Surroundings(chain(self.data, self.ontology), {graph.value(node, SH.focusNode) for node in nodes}, self.positions)
         results = [_result(graph, node, around) for node in nodes]
-        selected = focus_nodes(self.shapes, chain(self.data, self.ontology))
+        selected = self._selected if self._selected is not None else focus_nodes(self.shapes, chain(self.data, self.ontology))
         return ValidationReport(results=sorted_results(results), focus_counts={shape: len(found) for shape, found in selected.items()},
                                 shape_labels=_shape_labels(self.shapes), seconds=time.perf_counter() - self.started)
 
@@ -216,14 +218,13 @@ def _regex_escape(text: str) -> str:
     return "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in text)
 
 
-def _targeting(shapes: Graph, data: Iterable[Triple], focus: set[Node]) -> Graph:
-    """The shapes with each shape's targets replaced by the nodes of `focus` they select, as sh:targetNode.
+def _targeting(shapes: Graph, selected: Mapping[Node, set[Node]], focus: set[Node]) -> Graph:
+    """The shapes with each shape's targets replaced by the nodes of `focus` they select (`selected`), as sh:targetNode.
 
     A validation of some focus nodes only, whose results for them are those of a whole run: nested shapes
     (sh:node, sh:qualifiedValueShape, sh:or) still see every value. (pySHACL's own focus_nodes option filters
     the value nodes of nested shapes too, and so reports qualified counts of zero.)
     """
-    selected = focus_nodes(shapes, data)
     targeting = Graph()
     for prefix, namespace in shapes.namespaces():
         targeting.bind(prefix, namespace)
