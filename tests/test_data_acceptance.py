@@ -130,7 +130,8 @@ def test_every_row_of_every_data_file_cites_a_known_source() -> None:
 
 
 def test_every_resource_minted_from_a_row_carries_its_sources(curated_release: Release, curated_store: ox.Store) -> None:
-    uncited = [iri for iri, (file, _) in curated_release.positions().items() if file != "data/citations.csv"
+    derived = f"{curated_release.manifest.get('base_iri', 'https://w3id.org/spacekg/')}id/status/"  # the status rule's, citing via their evidence
+    uncited = [iri for iri, (file, _) in curated_release.positions().items() if file != "data/citations.csv" and not iri.startswith(derived)
                and next(iter(curated_store.quads_for_pattern(ox.NamedNode(iri), DCT_SOURCE, None, ASSERTED)), None) is None]
     assert not uncited, uncited[:10]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from spacekg.namespaces import BIBO, DCTERMS, FOAF, ORG, PREFIXES, RDF, RDFS, SKG, SKOS, Minter
-from spacekg.rdf import actors, chronology, documents, participation
+from spacekg.rdf import actors, chronology, documents, participation, status
 from spacekg.rdf.context import MappingContext
 from spacekg.sources.reading import Record
 
@@ -76,6 +76,11 @@ ENTITY_KINDS: dict[str, EntityKind] = {kind.slug: kind for kind in (
                 BIBO.doi, SKG.unSymbol, FOAF.page)),
     EntityKind("count", "official counts", "numbers of parties and signatories that a source states",
                (SKG.instrument, SKG.asOf, SKG.asOfNote, SKG.partyCount, SKG.signatoryCount, SKG.declarationCount, SKG.confidence)),
+    EntityKind("coverage", "status coverage", "which actors a status source covers for one instrument, and as of when",
+               (SKG.instrument, SKG.coverage, SKG.asOf, SKG.readOn, DCTERMS.source)),
+    EntityKind("status", "treaty statuses", "the status of one actor for one instrument, derived by the status rule, and its periods",
+               (RDF.type, SKG.assessedActor, SKG.instrument, SKG.currentStatus, SKG.statusAsOf, SKG.decidedBy, SKG.contested,
+                SKG.conflictingEvidence, SKG.status, SKG.validFrom, SKG.validUntil)),
     EntityKind("statement", "cited statements", "single relations with their own source", (RDF.subject, RDF.predicate, RDF.object, RDFS.comment)),
 )}
 
@@ -100,11 +105,13 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind("participation_status", "participation status listings", ("actor", "instrument", "status", "sources"),
                ("actor_name_in_source", "as_of", *DOUBT), ("status-listing",), SKG.StatusListing, participation.map_status),
     RecordKind("participation_actions", "participation acts (participation_actions.csv)", ("actor", "instrument", "action", "sources"),
-               ("actor_name_in_source", "date", "as_of", *DOUBT), ("participation",), SKG.Participation, participation.map_actions),
+               ("actor_name_in_source", "date", "effective_date", "as_of", *DOUBT), ("participation",), SKG.Participation, participation.map_actions),
     RecordKind("artemis_signatories", "Artemis Accords signatories", ("state", "sources"), ("order_from", "order_to", "date_signed", *DOUBT),
                ("participation",), SKG.Signature, participation.map_artemis),
     RecordKind("treaty_totals", "official treaty totals", ("instrument", "sources"), ("as_of", "parties", "signatories", "igo_declarations", *DOUBT),
                ("count",), SKG.OfficialCount, participation.map_totals),
+    RecordKind("status_coverage", "status coverage (what each status source covers)", ("sources", "instrument", "covers"),
+               ("as_of", "read_on", "notes"), ("coverage", "status"), SKG.StatusCoverage, status.map_coverage),
     RecordKind("events", "chronology events", ("id", "date", "type", "title", "sources"), ("actors", "instruments", *DOUBT),
                ("event",), SKG.Event, chronology.map_events, chronology.declare_events),
     RecordKind("norms", "norms", ("id", "name", "status", "sources"), ("strength", "codified_in", "proposed_by", *DOUBT),

@@ -13,7 +13,7 @@ from rdflib.term import Node
 
 from spacekg.errors import SourceDataErrors, SourcePosition
 from spacekg.namespaces import Minter
-from spacekg.rdf import actors, turtle
+from spacekg.rdf import actors, status, turtle
 from spacekg.rdf.context import MappingContext
 from spacekg.sources.reading import CuratedSources, Record
 
@@ -54,7 +54,8 @@ def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter, kinds:
     """Map every curated record to RDF; raise SourceDataErrors with every problem found, not just the first.
 
     Every kind first declares the identifiers its rows define, so that rows may refer to each other in
-    any order; then each kind's rows are mapped, in the order of `kinds`, and the Turtle files last.
+    any order; then each kind's rows are mapped, in the order of `kinds`, then the Turtle files, and last the treaty
+    statuses are derived from every act, listing and coverage record (spacekg.rdf.status).
     """
     ctx = MappingContext(ontology, minter)
     for kind in kinds:
@@ -65,6 +66,7 @@ def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter, kinds:
         kind.map(ctx, sources.tables[kind.file])
     for source in sources.turtle:
         turtle.map_turtle(ctx, source)
+    status.derive(ctx)  # last: the status rule reads every act, listing and coverage record
     if ctx.errors:
         raise SourceDataErrors(ctx.errors)
     return AssertedGraph(frozenset(ctx.graph), ctx.positions, ctx.statement_positions)

@@ -43,6 +43,10 @@ class MappingContext:
         self.statement_positions: dict[tuple[Node, URIRef, Node], SourcePosition] = {}
         self.errors: list[SourceDataError] = []
         self.ids = Identifiers()
+        # What the status rule reads once every record is mapped (spacekg.rdf.status): acts and listings as
+        # (iri, class, actor, instrument, record, date column), and status coverage as (iri, record).
+        self.evidence: list[tuple[URIRef, URIRef, URIRef, URIRef | None, Record, str]] = []
+        self.coverage: list[tuple[URIRef, Record]] = []
         self.codes = self._codes_from(ontology)
         self._labels = {term: code for table in self.codes.values() for code, term in table.items()}
 

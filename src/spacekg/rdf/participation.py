@@ -8,7 +8,7 @@ from rdflib import Literal, URIRef
 
 from spacekg.namespaces import RDF, RDFS, SKG, XSD, slugify
 from spacekg.rdf.context import MappingContext
-from spacekg.rdf.values import PARTIAL_DATE, parse_count
+from spacekg.rdf.values import PARTIAL_DATE, parse_count, parse_partial_date, split_cell
 from spacekg.sources.reading import Record
 
 # The property that names the act also names its class (through rdfs:domain): curators write one
@@ -26,30 +26,47 @@ def _slug_part(value: str) -> str:
     return value if re.fullmatch(r"[A-Z]{3}", value) else slugify(value)
 
 
+LEADING_DATE = re.compile(r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?=[\s(;,]|$)")
+
+
+def _source_date(ctx: MappingContext, iri: URIRef, record: Record) -> None:
+    """The as-of cell: a date (possibly partial), or words that may start with the source's date ("1969 (AJIL reprint)")."""
+    as_of = record.get("as_of")
+    if not as_of:
+        return
+    if PARTIAL_DATE.fullmatch(as_of):
+        ctx.date(iri, SKG.asOf, record, "as_of", bounds=False)
+        return
+    ctx.add(iri, SKG.asOfNote, Literal(as_of))
+    leading = LEADING_DATE.match(as_of)
+    if leading:
+        ctx.add(iri, SKG.asOf, parse_partial_date(leading.group(1)).literal)
+
+
 def _participation(ctx: MappingContext, record: Record, act: URIRef, actor_value: str, actor_column: str,
-                   instrument_value: str, date_column: str, kind: str) -> URIRef | None:
+                   instrument_value: str, date_column: str, kind: str, key: str) -> URIRef | None:
+    """One act or listing. Its IRI comes from actor, instrument and `key` (the act, or the listing's source), never from
+    a date, so that correcting a date keeps the IRI (rows that differ only by source get a suffix)."""
     actor = ctx.actor(actor_value, record, actor_column)
     instrument = ctx.instrument(instrument_value, record, "instrument") if instrument_value else None
     if actor is None or (instrument_value and instrument is None):
         return None
     notation = ctx.codes_label(act)
-    as_of = record.get("as_of")
-    when = (record.get(date_column) if date_column else "") or (as_of if PARTIAL_DATE.fullmatch(as_of) else "") or "undated"
-    iri = ctx.mint_unique(kind, "-".join((_slug_part(actor_value), slugify(instrument_value), slugify(notation), when)), record)
+    iri = ctx.mint_unique(kind, "-".join((_slug_part(actor_value), slugify(instrument_value), slugify(key))), record)
     ctx.add(iri, RDF.type, act)
     ctx.add(iri, ACTOR_PROPERTY[act], actor)
     ctx.add(iri, SKG.instrument, instrument)
-    ctx.add(iri, RDFS.label, Literal(f"{actor_value} {notation} {instrument_value}" + (f" ({when})" if when != "undated" else "")))
+    when = (record.get(date_column) if date_column else "") or record.get("as_of")
+    when = when if PARTIAL_DATE.fullmatch(when) else ""
+    ctx.add(iri, RDFS.label, Literal(f"{actor_value} {notation} {instrument_value}" + (f" ({when})" if when else "")))
     ctx.text(iri, SKG.nameInSource, record, "actor_name_in_source")
     if date_column:
-        ctx.date(iri, SKG.date, record, date_column)
-    if as_of:
-        if PARTIAL_DATE.fullmatch(as_of):
-            ctx.date(iri, SKG.asOf, record, "as_of")
-        else:
-            ctx.add(iri, SKG.asOfNote, Literal(as_of))
+        ctx.date(iri, SKG.date, record, date_column, bounds=True)
+        ctx.date(iri, SKG.effectiveDate, record, "effective_date")
+    _source_date(ctx, iri, record)
     ctx.cite(iri, record)
     ctx.doubt(iri, record)
+    ctx.evidence.append((iri, act, actor, instrument, record, date_column))
     return iri
 
 
@@ -57,14 +74,16 @@ def map_actions(ctx: MappingContext, records: list[Record]) -> None:
     for record in records:
         act = ctx.code(SKG.Participation, record.get("action"), record, "action")
         if act is not None:
-            _participation(ctx, record, act, record.get("actor"), "actor", record.get("instrument"), "date", "participation")
+            _participation(ctx, record, act, record.get("actor"), "actor", record.get("instrument"), "date", "participation",
+                           record.get("action"))
 
 
 def map_status(ctx: MappingContext, records: list[Record]) -> None:
     for record in records:
         listing = ctx.code(SKG.StatusListing, record.get("status"), record, "status")
         if listing is not None:
-            _participation(ctx, record, listing, record.get("actor"), "actor", record.get("instrument"), "", "status-listing")
+            _participation(ctx, record, listing, record.get("actor"), "actor", record.get("instrument"), "", "status-listing",
+                           split_cell(record.get("sources"))[0] if record.get("sources") else "unsourced")
 
 
 def map_artemis(ctx: MappingContext, records: list[Record]) -> None:
@@ -73,7 +92,7 @@ def map_artemis(ctx: MappingContext, records: list[Record]) -> None:
             ctx.fail(records[0], "", "data/instruments.csv has no instrument with id 'artemis'", "restore the Artemis Accords row")
         return
     for record in records:
-        iri = _participation(ctx, record, SKG.Signature, record.get("state"), "state", ARTEMIS, "date_signed", "participation")
+        iri = _participation(ctx, record, SKG.Signature, record.get("state"), "state", ARTEMIS, "date_signed", "participation", "signature")
         if iri is None:
             continue
         for column, predicate in (("order_from", SKG.signingOrderFrom), ("order_to", SKG.signingOrderTo)):
@@ -90,7 +109,9 @@ def map_totals(ctx: MappingContext, records: list[Record]) -> None:
         instrument = ctx.instrument(record.get("instrument"), record, "instrument")
         if instrument is None:
             continue
-        iri = ctx.mint_unique("count", f"{slugify(record.get('instrument'))}-{record.get('as_of') or 'undated'}", record)
+        # keyed by source, not date: a corrected as-of date keeps the IRI
+        source = split_cell(record.get("sources"))[0] if record.get("sources") else "unsourced"
+        iri = ctx.mint_unique("count", f"{slugify(record.get('instrument'))}-{slugify(source)}", record)
         ctx.add(iri, RDF.type, SKG.OfficialCount)
         ctx.add(iri, SKG.instrument, instrument)
         ctx.add(iri, RDFS.label, Literal(f"official count for {record.get('instrument')} as of {record.get('as_of') or 'an undated source'}"))

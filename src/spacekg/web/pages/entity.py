@@ -18,6 +18,7 @@ from spacekg.namespaces import DCTERMS, FOAF, RDF, RDFS, SKG, SKOS
 from spacekg.web.documents import alternates, describe
 from spacekg.web.pages.common import dataset, render_page, select, value
 from spacekg.web.pages.participation import participation_rows, why_href
+from spacekg.web.pages.status import histories
 from spacekg.web.pages.validation import validation_results
 from spacekg.web.site import Term
 from spacekg.web.state import site
@@ -162,14 +163,15 @@ def entity_page(iri: str) -> Response:
     key_facts = [by_predicate[str(p)] for p in (entity_kind.key_facts if entity_kind else ()) if str(p) in by_predicate]
     types = by_predicate.get(str(RDF.type))
     asserted_types = [v.term for v in types.values if not v.inferred] if types else []
-    participation = []
+    participation, treaty_statuses = [], []
     if kind in ("instrument", "state", "org", "person"):
         rows = participation_rows(instrument=iri) if kind == "instrument" else participation_rows(actor=iri)
         participation = sorted(rows, key=lambda row: (row.actor if kind == "instrument" else row.instrument).label.casefold())
+        treaty_statuses = histories(instrument=iri) if kind == "instrument" else histories(actor=iri)
     return render_page(
         "entity.html", iri=iri, path=path, kind=kind, title=site().label(iri), asserted_types=asserted_types,
         plural=entity_kind.plural if entity_kind else kind, key_facts=key_facts, statements=statements, referenced_by=_groups(incoming, node, incoming=True),
-        sources=_sources(quads, node), position=_position(quads, node), participation=participation,
+        sources=_sources(quads, node), position=_position(quads, node), participation=participation, treaty_statuses=treaty_statuses,
         events=_events(iri) if kind in ("state", "org", "person", "instrument", "norm") else [],
         assessments=_assessments(iri) if kind == "norm" else [], validation=validation_results(iri), explainable=dataset().release is not None,
         id_href=url_for("linked_data.thing", path=path), alternates=alternates(path))

@@ -15,7 +15,7 @@ from flask import Response, request, url_for
 from spacekg.errors import UsageError
 from spacekg.namespaces import SKG
 from spacekg.web.pages.common import Alternate, pages, render_page, select, value
-from spacekg.web.pages.participation import Row, count_by_instrument, participation_rows
+from spacekg.web.pages.status import ORDER, Status, parse_day, statuses, tally
 from spacekg.web.site import Term
 from spacekg.web.state import site
 
@@ -225,24 +225,22 @@ def _latest_official_counts(treaties: list[str]) -> dict[str, dict[str, dict[str
 
 @pages.get("/treaties")
 def treaties() -> Response:
-    """States (and organisations) x the five UN space treaties, with our counts beside the official totals."""
+    """States (and organisations) x the five UN space treaties: the status on a day (default: now), counts, coverage, official totals."""
+    day = parse_day(request.args.get("date"))
     treaty_iris = [site().entity_iri(f"instrument/{slug}") for slug, _ in UN_TREATIES]
-    rows = [row for row in participation_rows() if row.instrument.value in treaty_iris]
-    by_actor: dict[str, dict[str, Row]] = defaultdict(dict)
+    by_actor: dict[str, dict[str, Status]] = defaultdict(dict)
     actors: dict[str, Term] = {}
-    for row in rows:
-        by_actor[row.actor.value][row.instrument.value] = row
-        actors[row.actor.value] = row.actor
-    ordered = sorted(actors.values(), key=lambda actor: (site().entity_path(actor.value).split("/")[0] != "state", actor.label.casefold()))
-    ours = count_by_instrument(rows)
     official = _latest_official_counts(treaty_iris)
     totals = []
     for iri in treaty_iris:
+        found = statuses(iri, day)
+        for status in found:
+            by_actor[status.actor.value][iri] = status
+            actors[status.actor.value] = status.actor
         counts = official.get(iri, {})
-        same_source = {measure: count_by_instrument(rows, str(count["source"])).get(iri, {}).get(measure, 0)
-                       for measure, count in counts.items() if count["source"]}
         sources = {str(count["source"]) for count in counts.values() if count["source"]}
-        totals.append({"treaty": site().iri_term(iri), "ours": ours.get(iri, dict.fromkeys(MEASURES, 0)), "same_source": same_source,
-                       "official": counts, "sources": site().sorted_terms(site().iri_term(source) for source in sources)})
-    return render_page("treaties.html", treaties=[site().iri_term(iri) for iri in treaty_iris], treaty_iris=treaty_iris,
-                       actors=ordered, cells=by_actor, totals=totals, alternates=query_alternates(OFFICIAL_COUNTS))
+        totals.append({"treaty": site().iri_term(iri), "tally": tally(found), "official": counts,
+                       "sources": site().sorted_terms(site().iri_term(source) for source in sources)})
+    ordered = sorted(actors.values(), key=lambda actor: (site().entity_path(actor.value).split("/")[0] != "state", actor.label.casefold()))
+    return render_page("treaties.html", treaties=[site().iri_term(iri) for iri in treaty_iris], treaty_iris=treaty_iris, day=day,
+                       actors=ordered, cells=by_actor, totals=totals, labels=ORDER, alternates=query_alternates(OFFICIAL_COUNTS))
