@@ -139,6 +139,12 @@ def curated_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     return build(settings)
 
 
+@pytest.fixture(scope="session")
+def curated_store(curated_release: Release) -> ox.Store:
+    """The curated release's on-disk store, read-only (opened once per session)."""
+    return curated_release.open_store()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -138,6 +138,9 @@ def test_a_valid_code_for_another_state_than_the_row_names_is_a_violation_naming
     assert "names the actor Australia, which is not a name of Austria (AUT)" in err
     assert release_fingerprint(published_project.releases) == before
     _edit(published_project.data / "participation_actions.csv", "AUT,Australia,moon,accession", "AUT,Österreich,moon,accession")
+    # the row now records Austria's act, so the published IRI of Australia's is retired (test_redirects covers that check)
+    with open(published_project.data / "redirects.csv", "a", encoding="utf-8") as handle:
+        handle.write("participation/AUS-moon-accession,,the row records Austria's accession\n")
     assert main(["--project", str(published_project.project_dir), "build", "--quiet"]) == 0, "Austria's German name is one of its names"
 
 

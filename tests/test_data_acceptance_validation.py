@@ -43,11 +43,6 @@ def data_shapes() -> Graph:
     return load_shapes(DATA_SHAPES)
 
 
-@pytest.fixture(scope="module")
-def curated_store(curated_release: Release) -> ox.Store:
-    return curated_release.open_store()
-
-
 def select(store: ox.Store, query: str) -> list[tuple[URIRef, ...]]:
     """The rows of a SELECT whose every value is an IRI."""
     solutions = store.query(query)

@@ -75,8 +75,9 @@ def another_records_date(project: Settings) -> None:
     rows now break "consent after signature", a constraint that joins them to the signature at the actor and instrument."""
     path = project.data / "participation_actions.csv"
     text = path.read_text(encoding="utf-8")
-    assert text.count("AFG,Afghanistan,ost,signature,1967-01-27,,") == 1
-    path.write_text(text.replace("AFG,Afghanistan,ost,signature,1967-01-27,,", "AFG,Afghanistan,ost,signature,1990-01-27,,"), encoding="utf-8")
+    row = "AFG,Afghanistan,ost,signature,1967-01-27,,,fas-text-space5-htm"
+    assert text.count(row) == 1
+    path.write_text(text.replace(row, row.replace("1967-01-27", "1990-01-27")), encoding="utf-8")
 
 
 def instrument_date(project: Settings) -> None:

@@ -125,7 +125,7 @@ def test_the_tiny_releases_own_report_shows_its_known_warnings_and_infos_by_shap
     files = text[text.index('id="by-file"'):]
     for file, _, _, shape in known:
         assert f"skgsh:{shape}" in shapes and file in files
-    assert '<a href="/doc/participation/UKR-arra-signature-undated">' in files, "each result links to its record"
+    assert '<a href="/doc/participation/UKR-arra-signature">' in files, "each result links to its record"
 
 
 def test_a_dataset_without_validation_results_says_so(unreported: FlaskClient) -> None:

@@ -221,7 +221,7 @@ def test_the_tiny_project_has_no_violation_and_every_result_names_the_line_of_it
         if result.position.path.startswith("data/"):
             assert 1 < result.position.line <= data_files[result.position.path], result.where
     # participation_actions.csv:14 is Ukraine's undated signature of the Rescue Agreement
-    assert ("Warning", "https://w3id.org/spacekg/id/participation/UKR-arra-signature-undated", SKGSH + "DatedAct-date",
+    assert ("Warning", "https://w3id.org/spacekg/id/participation/UKR-arra-signature", SKGSH + "DatedAct-date",
             "data/participation_actions.csv:14") in {(r.severity, str(r.focus_node), str(r.source_shape), r.where) for r in results}
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from spacekg.namespaces import BIBO, DCTERMS, FOAF, ORG, PREFIXES, RDF, RDFS, SKG, SKOS, Minter
-from spacekg.rdf import actors, chronology, documents, participation, status
+from spacekg.rdf import actors, chronology, documents, participation, redirects, status
 from spacekg.rdf.context import MappingContext
 from spacekg.sources.reading import Record
 
@@ -120,8 +120,10 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
 
 
 def record_columns() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """file stem -> (required columns, optional columns): what the sources stage checks each file against."""
-    return {kind.file: (kind.required, kind.optional) for kind in RECORD_KINDS}
+    """file stem -> (required columns, optional columns): what the sources stage checks each file against.
+
+    data/redirects.csv is read too, though it is no record kind: its rows are about IRIs, not the world."""
+    return {**{kind.file: (kind.required, kind.optional) for kind in RECORD_KINDS}, redirects.FILE: redirects.COLUMNS}
 
 
 def entity_prefixes(minter: Minter) -> dict[str, str]:

@@ -145,6 +145,29 @@ def _previous_release(settings: Settings) -> Release | None:
         return None
 
 
+def ensure_nothing_vanished(previous: Release, asserted: AssertedGraph) -> None:
+    """Refuse a build after which an IRI the previous release served would answer 404: it needs a row in data/redirects.csv."""
+    before = set(previous.positions())  # its minted and its retired IRIs
+    now = {str(iri) for iri in (*asserted.positions, *asserted.meta_positions)}
+    # a fragment IRI (a status period) dereferences through its document, whose IRI is checked itself
+    vanished = sorted(iri for iri in before - now if "#" not in iri)
+    if not vanished:
+        return
+    by_place = {(where.path, where.line): str(iri) for iri, where in asserted.positions.items()}
+    old_places = previous.positions()
+    errors = []
+    for iri in vanished:
+        place = old_places.get(iri)
+        successor = by_place.get(place) if place else None
+        same_kind = successor is not None and successor.rsplit("/", 2)[-2] == iri.rsplit("/", 2)[-2]
+        hint = f" (its record, {place[0]}:{place[1]}, now mints {successor})" if place and same_kind else ""
+        errors.append(SourceDataError(SourcePosition("data/redirects.csv", 0), f"{iri} was published in release {previous.release_id} "
+                                      f"and this build no longer mints it{hint}",
+                                      "add a row old,new,reason to data/redirects.csv: new is the IRI that replaces it, or empty if it is gone; "
+                                      "the old IRI then answers 301 (or 410) instead of 404"))
+    raise SourceDataErrors(errors)
+
+
 def infer(settings: Settings, ontology: Graph, asserted: AssertedGraph) -> Reasoning:
     """The reasoning stage: OWL 2 RL closure of ontology + asserted graph; raises InconsistencyError on a clash."""
     statements: dict[Any, SourcePosition] = dict(asserted.statement_positions)
@@ -196,7 +219,8 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
             with timings.stage("load"):
                 store = memory_store({str(minter.graph("ontology")): ontology_statements, str(minter.graph("asserted")): asserted_statements,
                                       str(minter.graph("inferred")): statements(inferred),
-                                      str(minter.graph("meta")): statements(source_positions(asserted.positions))})
+                                      str(minter.graph("meta")): statements([*source_positions({**asserted.positions, **asserted.meta_positions}),
+                                                                              *asserted.meta])})
             del ontology_statements, asserted_statements
         with timings.stage("validate"):
             checked = pending.result()
@@ -211,6 +235,8 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
     ensure_conforms(report)
     if clash is not None:
         raise clash
+    if previous is not None:  # after validation: a curator sees what is wrong with the data first
+        ensure_nothing_vanished(previous, asserted)
     validation_graph = report_graph(report)
     changes = diff(Graph().parse(previous.path / "validation.ttl"), validation_graph) \
         if previous is not None and (previous.path / "validation.ttl").exists() else None
@@ -233,7 +259,8 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
         counted = graph_sizes(store)
         final_sizes = {str(minter.graph(name)): counted.get(str(minter.graph(name)), 0) for name in GRAPH_NAMES}
         (folder / "positions.json").write_text(json.dumps(
-            {str(s): [p.path, p.line] for s, p in sorted(asserted.positions.items())}, indent=0), encoding="utf-8")
+            {str(s): [p.path, p.line] for s, p in sorted({**asserted.positions, **asserted.meta_positions}.items())}, indent=0),
+            encoding="utf-8")
         # Single statements written apart from their subject's record (links, Turtle), for explanations.
         (folder / "statement_positions.nt").write_text("".join(
             f"{s.n3()} {p.n3()} {o.n3()} . # {where.path}:{where.line}\n"

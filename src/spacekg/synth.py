@@ -21,6 +21,7 @@ import pycountry
 # Measured on the mapper's output: asserted triples written per generated row of each kind.
 TRIPLES_PER_ROW = {"participation": 9.0, "event": 10.0, "citation": 5.0, "instrument": 10.0}
 TRIPLES_PER_STATE = 19.0  # a state's first use mints it: codes, ISO names, their translations and list forms (curated mean)
+TRIPLES_PER_STATUS = 11.0  # and a treaty status with one period per instrument some status source covers (a state with no evidence)
 SHARE = {"participation": 0.62, "event": 0.2, "citation": 0.12, "instrument": 0.06}
 EVENT_TYPES = ("policy", "launch", "un-resolution", "treaty-signature", "negotiation", "conference", "destructive-asat-test",
                "guideline-adoption", "publication", "moratorium")
@@ -57,6 +58,15 @@ def _states_in(data: Path) -> set[str]:
     return found
 
 
+def _covered_instruments(data: Path) -> set[str]:
+    """The instruments data/status_coverage.csv names: every state gets a treaty status for each (spacekg.rdf.status)."""
+    path = data / "status_coverage.csv"
+    if not path.is_file():
+        return set()
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row["instrument"] for row in csv.DictReader(handle)}
+
+
 def synthesize(project: Path, target: Path, triples: int, violation_share: float = 0.01, seed: int = 7) -> SynthReport:
     """Copy `project`'s ontology, data and queries to `target` and add rows until about `triples` more triples."""
     rng = random.Random(seed)
@@ -88,7 +98,8 @@ def synthesize(project: Path, target: Path, triples: int, violation_share: float
     acts: list[dict[str, str]] = []
     seeded, most = 0, len(states) * len(instrument_ids)
     taken: set[tuple[str, str]] = set()  # one signature/ratification pair per state and instrument, as in reality
-    known = _states_in(data)  # states the project mints already; a new one costs its own triples
+    known = _states_in(data)  # states the project mints already; a new one costs its own triples and its treaty statuses
+    per_state = TRIPLES_PER_STATE + TRIPLES_PER_STATUS * len(_covered_instruments(data))
     budget = counts["participation"] * TRIPLES_PER_ROW["participation"]
     while budget >= 2 * TRIPLES_PER_ROW["participation"] and len(taken) < most:
         state, instrument = rng.choice(states), rng.choice(instrument_ids)
@@ -96,7 +107,7 @@ def synthesize(project: Path, target: Path, triples: int, violation_share: float
             state, instrument = rng.choice(states), rng.choice(instrument_ids)
         n = len(taken)
         taken.add((state, instrument))
-        budget -= 2 * TRIPLES_PER_ROW["participation"] + (0 if state in known else TRIPLES_PER_STATE)
+        budget -= 2 * TRIPLES_PER_ROW["participation"] + (0 if state in known else per_state)
         known.add(state)
         # Acts follow the opening for signature; the 400-day margin keeps a seeded early ratification after it too.
         signed = opened_on[instrument] + dt.timedelta(days=rng.randint(400, 3000))

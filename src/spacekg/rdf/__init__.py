@@ -13,7 +13,7 @@ from rdflib.term import Node
 
 from spacekg.errors import SourceDataErrors, SourcePosition
 from spacekg.namespaces import Minter
-from spacekg.rdf import actors, status, turtle
+from spacekg.rdf import actors, redirects, status, turtle
 from spacekg.rdf.context import MappingContext
 from spacekg.sources.reading import CuratedSources, Record
 
@@ -25,6 +25,9 @@ class AssertedGraph:
     triples: frozenset[tuple[Node, URIRef, Node]]
     positions: dict[URIRef, SourcePosition] = field(default_factory=dict)
     statement_positions: dict[tuple[Node, URIRef, Node], SourcePosition] = field(default_factory=dict)
+    # Retired IRIs and their successors (data/redirects.csv), for the meta graph: not validated facts about the world.
+    meta: frozenset[tuple[Node, URIRef, Node]] = frozenset()
+    meta_positions: dict[URIRef, SourcePosition] = field(default_factory=dict)
 
     @cached_property
     def graph(self) -> Graph:
@@ -66,7 +69,9 @@ def map_sources(sources: CuratedSources, ontology: Graph, minter: Minter, kinds:
         kind.map(ctx, sources.tables[kind.file])
     for source in sources.turtle:
         turtle.map_turtle(ctx, source)
+    redirects.map_redirects(ctx, sources.tables.get(redirects.FILE, []))
     status.derive(ctx)  # last: the status rule reads every act, listing and coverage record
+    redirects.check_redirects(ctx)  # against every IRI this build mints
     if ctx.errors:
         raise SourceDataErrors(ctx.errors)
-    return AssertedGraph(frozenset(ctx.graph), ctx.positions, ctx.statement_positions)
+    return AssertedGraph(frozenset(ctx.graph), ctx.positions, ctx.statement_positions, frozenset(ctx.meta), ctx.meta_positions)

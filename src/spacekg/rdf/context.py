@@ -47,6 +47,10 @@ class MappingContext:
         # (iri, class, actor, instrument, record, date column), and status coverage as (iri, record).
         self.evidence: list[tuple[URIRef, URIRef, URIRef, URIRef | None, Record, str]] = []
         self.coverage: list[tuple[URIRef, Record]] = []
+        # Retired IRIs (data/redirects.csv): old -> (successor or None, record); their statements go to the meta graph.
+        self.redirects: dict[URIRef, tuple[URIRef | None, Record]] = {}
+        self.meta: set[tuple[Node, URIRef, Node]] = set()
+        self.meta_positions: dict[URIRef, SourcePosition] = {}
         self.codes = self._codes_from(ontology)
         self._labels = {term: code for table in self.codes.values() for code, term in table.items()}
 

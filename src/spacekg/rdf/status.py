@@ -90,8 +90,8 @@ def _coverages(ctx: MappingContext) -> dict[tuple[str, str], Coverage]:
     return found
 
 
-def _evidence(ctx: MappingContext, coverages: dict[tuple[str, str], Coverage], item: tuple) -> tuple[Evidence, dt.date | None] | None:
-    """One act or listing as evidence, and the day it states the status as of (its date, else its source's stated date).
+def _evidence(ctx: MappingContext, coverages: dict[tuple[str, str], Coverage], item: tuple) -> tuple[Evidence, PartialDate | None] | None:
+    """One act or listing as evidence, and the date it states the status as of (its date, else its source's stated date).
 
     An undated one is known by its own source date, else its source's coverage date."""
     iri, cls, _actor, _instrument, record, date_column = item
@@ -115,7 +115,7 @@ def _evidence(ctx: MappingContext, coverages: dict[tuple[str, str], Coverage], i
                  "add a row for this source and instrument to data/status_coverage.csv (with as_of or read_on), or give the date")
         return None
     contested = record.get("contested") == "yes"
-    stated = date.latest if date else (own_date.latest if own_date else None)
+    stated = date or own_date
     return Evidence(str(iri), STATUS_OF_CLASS[cls], date.earliest if date else None, date.latest if date else None, known_by, listing,
                     contested), stated
 
@@ -129,7 +129,7 @@ def derive(ctx: MappingContext) -> None:
     instruments: dict[str, URIRef] = {}
     positions: dict[tuple[URIRef, URIRef], SourcePosition] = {}
     records: dict[str, Record] = {str(coverage.iri): coverage.record for coverage in coverages.values()}
-    stated: dict[str, dt.date | None] = {str(c.iri): c.as_of.latest if c.as_of else None for c in coverages.values()}
+    stated: dict[str, PartialDate | None] = {str(c.iri): c.as_of for c in coverages.values()}
     for item in ctx.evidence:
         iri, _cls, actor, instrument, record, _column = item
         key = record.get("instrument") or "artemis"
@@ -167,11 +167,11 @@ def derive(ctx: MappingContext) -> None:
 def _opening_days(ctx: MappingContext, instruments: set[URIRef]) -> dict[URIRef, dt.date]:
     """When each instrument opened for signature (day-precise dates only): the first period starts there."""
     return {s: o.toPython() for s, p, o in ctx.graph
-            if p == SKG.openedForSignature and s in instruments and isinstance(o, Literal) and o.datatype == XSD.date}
+            if p == SKG.openedForSignature and isinstance(s, URIRef) and s in instruments and isinstance(o, Literal) and o.datatype == XSD.date}
 
 
 def _write(ctx: MappingContext, actor: URIRef, instrument: URIRef, key: str, evidence: list[Evidence], opened: dt.date | None,
-           records: dict[str, Record], stated: dict[str, dt.date | None], position: SourcePosition | None) -> None:
+           records: dict[str, Record], stated: dict[str, PartialDate | None], position: SourcePosition | None) -> None:
     result = assess(evidence, opened)
     code = actor.rsplit("/", 1)[-1]
     iri = ctx.minter.entity("status", f"{code}-{slugify(key)}")
@@ -182,9 +182,10 @@ def _write(ctx: MappingContext, actor: URIRef, instrument: URIRef, key: str, evi
     ctx.add(iri, SKG.instrument, instrument)
     ctx.add(iri, SKG.currentStatus, STATUS_CONCEPTS[result.status])
     ctx.add(iri, RDFS.label, Literal(f"status of {code} for {key}: {result.status.replace('-', ' ')}"))
-    as_of = max((day for piece in result.decided_by if (day := stated.get(piece))), default=None)
+    # the deciding evidence's own date, as precise as its source gives it (1969 for a list of 1969)
+    as_of = max((day for piece in result.decided_by if (day := stated.get(piece))), key=lambda day: day.latest, default=None)
     if as_of and result.status not in ("unknown", "not-covered"):
-        ctx.add(iri, SKG.statusAsOf, Literal(as_of))
+        ctx.add(iri, SKG.statusAsOf, as_of.literal)
     for piece in result.decided_by:
         ctx.add(iri, SKG.decidedBy, URIRef(piece))
         if result.status != "unknown":
@@ -194,7 +195,8 @@ def _write(ctx: MappingContext, actor: URIRef, instrument: URIRef, key: str, evi
     if result.contested:
         ctx.add(iri, SKG.contested, Literal(True))
     for period in result.periods:
-        node = ctx.minter.entity("status", f"{code}-{slugify(key)}-from-{period.start.isoformat() if period.start else 'start'}")
+        # a part of the status, named by a fragment: periods come and go as evidence changes, the status IRI stays
+        node = URIRef(f"{iri}#from-{period.start.isoformat() if period.start else 'start'}")
         if position is not None:
             ctx.positions.setdefault(node, position)
         ctx.add(iri, SKG.statusPeriod, node)

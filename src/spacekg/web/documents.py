@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from flask import url_for
 
 from spacekg.formats import RDF_DOCUMENTS, Format
+from spacekg.namespaces import DCTERMS, RDF, SKG
 from spacekg.store.serving import ServedStore
 from spacekg.web.site import LABEL_PROPERTIES
 from spacekg.web.state import served, site
@@ -25,6 +26,20 @@ def entity_node(iri: str) -> ox.NamedNode | None:
     except ValueError:
         return None
     return node if next(iter(served().dataset.store.quads_for_pattern(node, None, None, None)), None) is not None else None
+
+
+def retired(iri: str) -> tuple[bool, str | None]:
+    """Whether the IRI is retired (data/redirects.csv, kept in the meta graph), and its final successor if it has one."""
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return False, None
+    meta = ox.NamedNode(f"{site().base_iri}graph/meta")
+    store = served().dataset.store
+    if next(iter(store.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(SKG.RetiredIRI)), meta)), None) is None:
+        return False, None
+    successor = next(iter(store.quads_for_pattern(node, ox.NamedNode(str(DCTERMS.isReplacedBy)), None, meta)), None)
+    return True, successor.object.value if successor is not None and isinstance(successor.object, ox.NamedNode) else None
 
 
 def describe(store: ServedStore, node: ox.NamedNode) -> list[ox.Quad]:
@@ -48,6 +63,8 @@ def describe(store: ServedStore, node: ox.NamedNode) -> list[ox.Quad]:
         else:
             for label in LABEL_PROPERTIES:
                 extra.extend(store.quads_for_pattern(neighbour, ox.NamedNode(label), None, None))
+    for part in {q.object for q in outgoing if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(f"{node.value}#")}:
+        extra.extend(store.quads_for_pattern(part, None, None, None))  # e.g. a status's periods, named by fragments of its IRI
     for anonymous in {q.subject for q in incoming if isinstance(q.subject, ox.BlankNode)}:
         extra.extend(store.quads_for_pattern(anonymous, None, None, None))  # e.g. a validation result about the entity
     unique = {quad: None for quad in outgoing + incoming + extra}

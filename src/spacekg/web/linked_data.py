@@ -23,12 +23,12 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, redirect, request, url_for
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
 from spacekg.errors import NotAcceptable
 from spacekg.formats import RDF_DOCUMENTS, Format, by_extension, by_media_type
-from spacekg.web.documents import describe, entity_node, ontology_quads, quads_bytes
+from spacekg.web.documents import describe, entity_node, ontology_quads, quads_bytes, retired
 from spacekg.web.mediatypes import negotiate
 from spacekg.web.pages.entity import entity_page
 from spacekg.web.pages.ontology import ontology_page
@@ -72,9 +72,24 @@ def _unknown(path: str) -> NotFound:
     return NotFound(f"SpaceKG has no entity {site().entity_iri(path)}; see the landing page for what it describes")
 
 
+def _moved(endpoint: str, path: str, extension: str = "") -> BaseResponse | None:
+    """A retired IRI (data/redirects.csv): 301 Moved Permanently to its successor's, 410 Gone without one; None if not retired."""
+    is_retired, successor = retired(site().entity_iri(path))
+    if not is_retired:
+        return None
+    if successor is None:
+        raise Gone(f"{site().entity_iri(path)} was retired and has no successor; see the landing page for what SpaceKG describes")
+    target = site().entity_path(successor) + (f".{extension}" if extension else "")
+    location = url_for(endpoint, path=target, _external=True)
+    return _cacheable(redirect(location, code=301), f"301:{location}")
+
+
 @linked_data.get("/id/<path:path>")
 def thing(path: str) -> BaseResponse:
-    """An entity IRI: 303 See Other to the document about it, HTML or RDF by the Accept header."""
+    """An entity IRI: 303 See Other to the document about it, HTML or RDF by the Accept header (301 if it was retired)."""
+    moved = _moved("linked_data.thing", path)
+    if moved is not None:
+        return moved
     if entity_node(site().entity_iri(path)) is None:
         raise _unknown(path)
     media = _chosen()
@@ -87,9 +102,12 @@ def thing(path: str) -> BaseResponse:
 
 @linked_data.get("/doc/<path:path>")
 def document(path: str) -> BaseResponse:
-    """The document about an entity: its page, or its description in the format its extension names."""
+    """The document about an entity: its page, or its description in the format its extension names (301 if it was retired)."""
     stem, dot, extension = path.rpartition(".")
     chosen = _document_format(extension) if dot else None
+    moved = _moved("linked_data.document", stem, extension) if chosen is not None else _moved("linked_data.document", path)
+    if moved is not None:
+        return moved
     if chosen is not None:
         node = entity_node(site().entity_iri(stem))
         if node is not None:

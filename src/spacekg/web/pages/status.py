@@ -66,16 +66,21 @@ def _query() -> CannedQuery:
     return parse_canned(Path(__file__).resolve().parents[4] / "queries" / f"{STATUS_QUERY}.rq")
 
 
+def _status(row: ox.QuerySolution) -> Status:
+    """A row of treaty-status-on-date or of PERIODS (the same columns) as a Status."""
+    def terms(name: str) -> tuple[Term, ...]:
+        return tuple(site().iri_term(iri) for iri in value(row[name]).split())
+    return Status(site().iri_term(value(row["actor"])), value(row["statusLabel"]), value(row["from"]), value(row["until"]),
+                  value(row["asOf"]), value(row["contested"]) == "true", terms("decidedBy"), terms("sources"))
+
+
 def statuses(instrument: str, day: str = CURRENT) -> list[Status]:
     """Every actor's status for one instrument on `day` (or now), sorted by status, then actor."""
-    substitutions = {ox.Variable("instrument"): ox.NamedNode(instrument), ox.Variable("date"): ox.Literal(day)}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable("instrument"): ox.NamedNode(instrument), ox.Variable("date"): ox.Literal(day)}
     result = dataset().store.query(_query().text, prefixes=PREFIXES, substitutions=substitutions, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
-    found = []
-    for row in result:
-        terms = lambda name: tuple(site().iri_term(iri) for iri in value(row[name]).split())  # noqa: E731
-        found.append(Status(site().iri_term(value(row["actor"])), value(row["statusLabel"]), value(row["from"]), value(row["until"]),
-                            value(row["asOf"]), value(row["contested"]) == "true", terms("decidedBy"), terms("sources")))
+    found = [_status(row) for row in result]
     return sorted(found, key=lambda s: (ORDER.index(s.label) if s.label in ORDER else len(ORDER), s.actor.label.casefold()))
 
 
@@ -108,11 +113,7 @@ def histories(actor: str = "", instrument: str = "") -> list[tuple[Term, Status,
     assert isinstance(result, ox.QuerySolutions)
     periods: dict[str, list[Status]] = {}
     for row in result:
-        other = value(row["instrument"] if actor else row["actor"])
-        terms = lambda name: tuple(site().iri_term(iri) for iri in value(row[name]).split())  # noqa: E731
-        periods.setdefault(other, []).append(Status(site().iri_term(value(row["actor"])), value(row["statusLabel"]), value(row["from"]),
-                                                    value(row["until"]), value(row["asOf"]), value(row["contested"]) == "true",
-                                                    terms("decidedBy"), terms("sources")))
+        periods.setdefault(value(row["instrument"] if actor else row["actor"]), []).append(_status(row))
     found = []
     for other, spans in periods.items():
         current = next((span for span in spans if not span.until), spans[-1])
