@@ -72,7 +72,7 @@ def test_the_pages_of_the_states_researchers_ask_about_show_one_current_status_p
     section = html[html.index('id="treaty-status"'):]
     section = section[:section.index("</section>")]
     for treaty in ("Outer Space Treaty", "Rescue Agreement", "Liability Convention", "Registration Convention", "Moon Agreement"):
-        row = re.search(rf"{treaty}</a>.*?</tr>", section, re.S)
+        row = re.search(rf"{treaty}</bdi></a>.*?</tr>", section, re.S)
         assert row, f"{code}: no row for {treaty}"
         assert row.group(0).count('class="mark status') == 1, f"{code}: one current status for {treaty}"
 

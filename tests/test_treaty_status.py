@@ -130,3 +130,4 @@ def test_a_state_page_shows_one_current_status_per_instrument_with_its_deciding_
     assert section.count('<tr><th scope="row">') == 5  # one row per UN treaty
     moon = re.search(r'Moon Agreement.*?</tr>', section, re.S)
     assert moon and "withdrawn" in moon.group(0) and "SAU-moon-withdrawal" in moon.group(0) and "2012-07-18" in moon.group(0)
+    assert 'per <a href="/doc/citation/anzsil-saudi-withdrawal-moon">' in moon.group(0), "the deciding source is named"
