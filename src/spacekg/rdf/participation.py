@@ -8,7 +8,7 @@ from rdflib import Literal, URIRef
 
 from spacekg.namespaces import RDF, RDFS, SKG, XSD, slugify
 from spacekg.rdf.context import MappingContext
-from spacekg.rdf.values import PARTIAL_DATE, parse_count, parse_partial_date, split_cell
+from spacekg.rdf.values import PARTIAL_DATE, parse_count, split_cell, stated_date
 from spacekg.sources.reading import Record
 
 # The property that names the act also names its class (through rdfs:domain): curators write one
@@ -26,9 +26,6 @@ def _slug_part(value: str) -> str:
     return value if re.fullmatch(r"[A-Z]{3}", value) else slugify(value)
 
 
-LEADING_DATE = re.compile(r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?=[\s(;,]|$)")
-
-
 def _source_date(ctx: MappingContext, iri: URIRef, record: Record) -> None:
     """The as-of cell: a date (possibly partial), or words that may start with the source's date ("1969 (AJIL reprint)")."""
     as_of = record.get("as_of")
@@ -38,9 +35,9 @@ def _source_date(ctx: MappingContext, iri: URIRef, record: Record) -> None:
         ctx.date(iri, SKG.asOf, record, "as_of", bounds=False)
         return
     ctx.add(iri, SKG.asOfNote, Literal(as_of))
-    leading = LEADING_DATE.match(as_of)
-    if leading:
-        ctx.add(iri, SKG.asOf, parse_partial_date(leading.group(1)).literal)
+    stated = stated_date(as_of)
+    if stated is not None:
+        ctx.add(iri, SKG.asOf, stated.literal)
 
 
 def _participation(ctx: MappingContext, record: Record, act: URIRef, actor_value: str, actor_column: str,

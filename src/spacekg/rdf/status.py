@@ -17,7 +17,7 @@ from spacekg.errors import SourcePosition
 from spacekg.namespaces import RDF, RDFS, SKG, XSD, slugify
 from spacekg.rdf.context import MappingContext
 from spacekg.rdf.status_rule import Evidence, assess
-from spacekg.rdf.values import PARTIAL_DATE, PartialDate, parse_partial_date, split_cell
+from spacekg.rdf.values import PartialDate, parse_partial_date, split_cell, stated_date
 from spacekg.sources.reading import Record
 
 STATUS_OF_CLASS = {
@@ -100,9 +100,7 @@ def _evidence(ctx: MappingContext, coverages: dict[tuple[str, str], Coverage], i
     listing = cls in LISTINGS
     if listing:
         date = _partial(record, "as_of")
-    own = record.get("as_of")
-    own_date = _partial(record, "as_of") if PARTIAL_DATE.fullmatch(own) else (
-        parse_partial_date(own.split()[0]) if own and PARTIAL_DATE.fullmatch(own.split()[0].rstrip(";,")) else None)
+    own_date = stated_date(record.get("as_of"))  # the source's own date: "1969 (AJIL reprint)" gives 1969
     known_by = date.latest if date else (own_date.latest if own_date else None)
     if known_by is None:
         for source in split_cell(record.get("sources")):

@@ -45,6 +45,18 @@ def parse_partial_date(text: str) -> PartialDate:
     return PartialDate(Literal(day_date.isoformat(), datatype=XSD.date), day_date, day_date, "day")
 
 
+LEADING_DATE = re.compile(r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?=[\s(;,]|$)")
+
+
+def stated_date(text: str) -> PartialDate | None:
+    """The date an as-of cell states: the cell itself, or the date it starts with ("1969 (AJIL reprint)"); None otherwise."""
+    match = LEADING_DATE.match(text.strip())
+    try:
+        return parse_partial_date(match.group(1)) if match else None
+    except ValueError:
+        return None  # not a real date: the mapper reports it where the cell is a date
+
+
 def parse_count(text: str) -> Literal:
     """Parse a non-negative whole number such as a vote or party count.
 
