@@ -27,9 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 import pytest
@@ -38,7 +38,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from spacekg.pipeline import build
+from spacekg.queries import CannedQuery, load_catalogue
 from spacekg.settings import Settings, load_settings
+from spacekg.store.querying import run_canned, solutions_as_rows
 from spacekg.store.releases import Release
 from spacekg.web import create_app
 
@@ -137,6 +139,15 @@ def curated_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """One build of the real curated data, for the checks about that data (test_data_acceptance*.py)."""
     settings = load_settings({}, project_dir=PROJECT, releases_dir=tmp_path_factory.mktemp("curated-releases"))
     return build(settings)
+
+
+@pytest.fixture(scope="module")
+def curated_client(curated_release: Release) -> Iterator[FlaskClient]:
+    """The whole app over the curated release, in this process."""
+    application = create_app(app_settings(curated_release))
+    application.config["TESTING"] = True
+    yield application.test_client()
+    application.config["SPACEKG_FOLLOWER"].served.runner.close()
 
 
 @pytest.fixture(scope="session")
@@ -252,3 +263,41 @@ def record_figures(section: str, figures: dict[str, object]) -> None:
     recorded = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
     recorded.setdefault(section, {}).update(figures)
     target.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# Canned queries on the tiny release (tests/test_queries*.py)
+
+Row = dict[str, str | None]
+
+
+class Ask(Protocol):
+    def __call__(self, name: str, params: Mapping[str, str] | None = None) -> list[Row]: ...
+
+
+def table(store: ox.Store, canned: CannedQuery, params: Mapping[str, str] | None = None) -> list[Row]:
+    """Run a canned query; each row maps variable names to lexical values (None where unbound)."""
+    result = run_canned(store, canned, params)
+    assert isinstance(result, ox.QuerySolutions)
+    names, rows = solutions_as_rows(result)
+    return [{n: (None if row[n] is None else row[n].value) for n in names} for row in rows]
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> dict[str, CannedQuery]:
+    return load_catalogue(PROJECT / "queries")
+
+
+@pytest.fixture(scope="module")
+def ask(tiny_store: ox.Store, catalogue: dict[str, CannedQuery]) -> Ask:
+    """Run a canned query of the catalogue, by name, on the tiny release (each answer computed once per module)."""
+    answers: dict[tuple[str, tuple[tuple[str, str], ...]], list[Row]] = {}
+
+    def run(name: str, params: Mapping[str, str] | None = None) -> list[Row]:
+        key = (name, tuple(sorted((params or {}).items())))
+        if key not in answers:
+            answers[key] = table(tiny_store, catalogue[name], params)
+        return answers[key]
+
+    return run
+
+

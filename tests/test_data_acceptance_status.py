@@ -9,17 +9,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
-from conftest import PROJECT, app_settings
+from conftest import PROJECT
 from spacekg.queries import parse_canned
 from spacekg.store.querying import run_canned, solutions_as_rows
-from spacekg.store.releases import Release
-from spacekg.web import create_app
 
 ID = "https://w3id.org/spacekg/id/"
 CONSENT = {"ratification", "accession", "succession", "deposit"}
@@ -38,13 +35,6 @@ def moon_parties_today() -> set[str]:
     withdrawn = {row["actor"] for row in acts if row["instrument"] == "moon" and row["action"] == "withdrawal"
                  and dt.date.fromisoformat(row["effective_date"] or row["date"]) <= dt.date.today()}
     return consented - withdrawn
-
-
-@pytest.fixture(scope="module")
-def curated_client(curated_release: Release) -> Iterator[FlaskClient]:
-    application = create_app(app_settings(curated_release))
-    yield application.test_client()
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
 
 
 def test_ost_parties_not_moon_answers_as_the_2026_document_by_default(curated_store: ox.Store) -> None:

@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 
 from conftest import PROJECT
 from spacekg.errors import UsageError
-from spacekg.namespaces import RDFS
+from spacekg.namespaces import OPENGOV, RDFS
 from spacekg.pipeline import assemble
 from spacekg.settings import load_settings
 from spacekg.store.releases import Release
@@ -121,7 +121,14 @@ def test_the_release_report_is_what_the_other_shacl_engine_finds_too(curated_rel
             other, _ = choose_engine("jena", tmp_path)
         except UsageError as error:
             pytest.skip(f"the release was validated by pySHACL and Jena cannot run here: {error.message}")
-    report = validate(asserted.triples, data_shapes, ontology, asserted.positions, engine=other)
+    # Of the ~16,000 votes (one kind of row, whose every shape both engines check on tests/fixtures/shapes), only those of
+    # every tenth roll call: pySHACL took 85 s on all of them, most of this module's time.
+    votes = {s for s, p, o in asserted.triples if p == OPENGOV.voteEvent}
+    kept_calls = sorted({o for s, p, o in asserted.triples if p == OPENGOV.voteEvent})[::10]
+    dropped = {s for s, p, o in asserted.triples if s in votes and p == OPENGOV.voteEvent and o not in kept_calls}
+    assert dropped and not {r.focus_node for r in curated_results} & dropped, "a result about a vote left out of the comparison"
+    triples = frozenset(t for t in asserted.triples if t[0] not in dropped)
+    report = validate(triples, data_shapes, ontology, asserted.positions, engine=other)
     data_results = [r for r in curated_results if not (r.position and r.position.path.startswith("ontology/"))]
     assert_same(report.results, data_results, data_shapes)
 

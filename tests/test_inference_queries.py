@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import PROJECT, TINY
-from spacekg.queries import CannedQuery, load_catalogue
+from spacekg.queries import CannedQuery
 from spacekg.store.querying import run_canned, run_query, solutions_as_rows
 
 QUERIES = PROJECT / "queries"
@@ -72,11 +72,6 @@ def instrument(slug: str) -> str:
 
 def column(rows: list[Row], name: str) -> set[str | None]:
     return {row[name] for row in rows}
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> dict[str, CannedQuery]:
-    return load_catalogue(QUERIES)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Pages for people, read through the whole app in this process over the tiny release: valid, accessible HTML under a
 strict CSP, links that resolve on the same app, and the content each page promises (landing, query, entities,
-chronology, norms, treaties, ontology, why). Expectations are facts of the tiny project (tests/resources/tiny/data),
+chronology, norms, treaties, votes, ontology, why). Expectations are facts of the tiny project (tests/resources/tiny/data),
 read from its files at test time where a number is involved."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ PAGES = ["/", "/query", "/sparql", "/chronology", "/norms", "/treaties", "/ontol
          "/doc/person/nancy-gallagher", "/doc/participation/AUS-moon-accession", "/doc/citation/a-ac-105-c-2-2017-crp-7",
          "/doc/count/ost-a-ac-105-c-2-2026-crp-9-rev-1", "/doc/statement/moon-builds-on-ost",
          "/doc/status-listing/USA-ost-a-ac-105-c-2-2026-crp-9-rev-1", "/doc/status/USA-ost", "/doc/coverage/moon-un-chapter-20xxiv-xxiv-2-en-xml",
-         "/treaties?date=1980-01-01",
+         "/treaties?date=1980-01-01", "/votes", "/doc/rollcall/undl-9562",
          "/doc/document/a-62-20", TREATY_QUERY, WHY_AUS_MOON]
 
 
@@ -202,7 +202,7 @@ def test_every_link_on_the_pages_resolves_on_the_same_app(pages: dict[str, TestR
                 assert urlsplit(absolute).scheme == "https" or link.startswith("http"), (path, link)  # outside: plain links to cited pages
     linked_kinds = {link.split("/")[2] for link in internal if link.startswith("/doc/")}
     assert linked_kinds == set(ENTITY_KINDS), "the pages link to an entity of every kind, so every kind's page is fetched below"
-    assert {"/", "/query", "/chronology", "/norms", "/treaties", "/ontology", "/validation", "/sparql"} <= internal
+    assert {"/", "/query", "/chronology", "/norms", "/treaties", "/votes", "/ontology", "/validation", "/sparql"} <= internal
 
     broken = []
     for url in sorted(internal):
@@ -395,8 +395,8 @@ def test_the_ontology_page_documents_every_term_with_domain_range_and_hierarchy(
 
 def test_browse_lists_every_entity_of_a_kind_and_refuses_unknown_kinds(pages: dict[str, TestResponse], client: FlaskClient) -> None:
     states = {link.removeprefix("/doc/state/") for link in Page(pages["/browse/state"].text).links if link.startswith("/doc/state/")}
-    # every state the tiny data names: participation actors, event actors, depositaries, countries of organisations
-    assert states == {"AFG", "AUS", "CHN", "FRA", "GBR", "IND", "ITA", "RUS", "SAU", "TKM", "UKR", "USA"}
+    # every state the tiny data names: participation actors, event actors, depositaries, countries of organisations, voters
+    assert states == {"AFG", "AUS", "CHN", "FRA", "GBR", "IND", "ITA", "RUS", "SAU", "SUN", "TKM", "UKR", "USA"}
     events = {link.removeprefix("/doc/event/") for link in Page(pages["/browse/event"].text).links if link.startswith("/doc/event/")}
     assert events == {row["id"] for row in tiny_rows("events.csv")}
     assert client.get("/browse/planets").status_code == 404

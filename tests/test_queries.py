@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 import pytest
 
-from conftest import PROJECT, TINY
-from spacekg.queries import CannedQuery, load_catalogue
+from conftest import PROJECT, TINY, Ask, Row, table
+from spacekg.queries import CannedQuery
 from spacekg.store.querying import run_canned, solutions_as_rows
 
 QUERIES = PROJECT / "queries"
@@ -28,13 +26,6 @@ SKG = "https://w3id.org/spacekg/ontology#"
 QUERY_FILES = sorted(QUERIES.glob("*.rq"))
 GROUP_CONCAT = re.compile(r'GROUP_CONCAT\(DISTINCT [^;]+; separator="([^"]+)"\) AS \?(\w+)')
 UN_SPACE_TREATIES = ("ost", "arra", "liab", "reg", "moon")
-
-Row = dict[str, str | None]
-
-
-class Ask(Protocol):
-    def __call__(self, name: str, params: Mapping[str, str] | None = None) -> list[Row]: ...
-
 
 def tiny_rows(name: str) -> list[dict[str, str]]:
     """The rows of one file of the tiny project's data/."""
@@ -52,14 +43,6 @@ def earliest_day(date: str) -> str:
     return date + "-01-01"[len(date) - 4:]
 
 
-def table(store: ox.Store, canned: CannedQuery, params: Mapping[str, str] | None = None) -> list[Row]:
-    """Run a canned query; each row maps variable names to lexical values (None where unbound)."""
-    result = run_canned(store, canned, params)
-    assert isinstance(result, ox.QuerySolutions)
-    names, rows = solutions_as_rows(result)
-    return [{n: (None if row[n] is None else row[n].value) for n in names} for row in rows]
-
-
 def state(code: str) -> str:
     return f"{ID}state/{code}"
 
@@ -74,25 +57,6 @@ def event(number: str) -> str:
 
 def org(slug: str) -> str:
     return f"{ID}org/{slug}"
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> dict[str, CannedQuery]:
-    return load_catalogue(QUERIES)
-
-
-@pytest.fixture(scope="module")
-def ask(tiny_store: ox.Store, catalogue: dict[str, CannedQuery]) -> Ask:
-    """Run a canned query of the catalogue, by name, on the tiny release (each answer computed once per module)."""
-    answers: dict[tuple[str, tuple[tuple[str, str], ...]], list[Row]] = {}
-
-    def run(name: str, params: Mapping[str, str] | None = None) -> list[Row]:
-        key = (name, tuple(sorted((params or {}).items())))
-        if key not in answers:
-            answers[key] = table(tiny_store, catalogue[name], params)
-        return answers[key]
-
-    return run
 
 
 def only(rows: list[Row], **where: str) -> list[Row]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from spacekg.namespaces import BIBO, DCTERMS, FOAF, ORG, PREFIXES, RDF, RDFS, SKG, SKOS, Minter
-from spacekg.rdf import actors, chronology, documents, participation, redirects, status
+from spacekg.namespaces import BIBO, DCTERMS, FOAF, OPENGOV, ORG, PREFIXES, RDF, RDFS, SCHEMA, SKG, SKOS, Minter
+from spacekg.rdf import actors, chronology, documents, participation, redirects, status, votes
 from spacekg.rdf.context import MappingContext
 from spacekg.sources.reading import Record
 
@@ -81,6 +81,9 @@ ENTITY_KINDS: dict[str, EntityKind] = {kind.slug: kind for kind in (
     EntityKind("status", "treaty statuses", "the status of one actor for one instrument, derived by the status rule, and its periods",
                (RDF.type, SKG.assessedActor, SKG.instrument, SKG.currentStatus, SKG.statusAsOf, SKG.decidedBy, SKG.contested,
                 SKG.conflictingEvidence, SKG.status, SKG.validFrom, SKG.validUntil)),
+    EntityKind("rollcall", "roll calls", "recorded votes of the UN General Assembly on outer-space resolutions",
+               (RDF.type, DCTERMS.title, SCHEMA.startDate, SKG.unSymbol, SKG.sourceId, OPENGOV.motion, SKG.voteTopic, SKG.voteOn, SKG.session, FOAF.page)),
+    EntityKind("vote", "votes", "one state's vote in one roll call", (OPENGOV.voteEvent, SCHEMA.agent, SCHEMA.option)),
     EntityKind("statement", "cited statements", "single relations with their own source", (RDF.subject, RDF.predicate, RDF.object, RDFS.comment)),
 )}
 
@@ -112,6 +115,11 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
                ("count",), SKG.OfficialCount, participation.map_totals),
     RecordKind("status_coverage", "status coverage (what each status source covers)", ("sources", "instrument", "covers"),
                ("as_of", "read_on", "notes"), ("coverage", "status"), SKG.StatusCoverage, status.map_coverage),
+    RecordKind("un_roll_calls", "UN General Assembly roll calls", ("id", "date", "source_id", "title", "topic", "sources"),
+               ("symbol", "session", "vote_on", "yes", "no", "abstain", "non_voting", "record_url", *DOUBT),
+               ("rollcall",), SKG.RollCall, votes.map_roll_calls, votes.declare_roll_calls),
+    RecordKind("un_votes", "votes of states in roll calls", ("roll_call", "state", "vote", "sources"), (),
+               ("vote",), OPENGOV.Vote, votes.map_votes),
     RecordKind("events", "chronology events", ("id", "date", "type", "title", "sources"), ("actors", "instruments", *DOUBT),
                ("event",), SKG.Event, chronology.map_events, chronology.declare_events),
     RecordKind("norms", "norms", ("id", "name", "status", "sources"), ("strength", "codified_in", "proposed_by", *DOUBT),

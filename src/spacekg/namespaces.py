@@ -14,14 +14,16 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 SCHEMA = Namespace("http://schema.org/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+OPENGOV = Namespace("http://www.w3.org/ns/opengov#")  # the Popolo project's vocabulary: vote events, votes, counts
 
 PREFIXES = {
     "skg": str(SKG), "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD),
     "skos": str(SKOS), "dct": str(DCTERMS), "foaf": str(FOAF), "org": str(ORG), "prov": str(PROV),
     "bibo": str(BIBO), "dcat": str(DCAT), "schema": str(SCHEMA), "void": str(VOID), "sh": str(SH),
+    "opengov": str(OPENGOV),
 }
 
-__all__ = ["expand_term","BIBO", "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA",
+__all__ = ["expand_term","BIBO", "OPENGOV", "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA",
            "SD", "SH", "SKG", "SKOS", "VOID", "XSD", "Minter", "slugify"]
 
 

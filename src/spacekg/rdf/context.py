@@ -28,6 +28,7 @@ class Identifiers:
     instruments: dict[str, URIRef] = field(default_factory=dict)  # by id and by UN symbol
     events: dict[str, URIRef] = field(default_factory=dict)
     norms: dict[str, URIRef] = field(default_factory=dict)
+    roll_calls: dict[str, URIRef] = field(default_factory=dict)
 
 
 class MappingContext:

@@ -18,7 +18,8 @@ pages = Blueprint("pages", __name__)
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                            "base-uri 'none'; frame-ancestors 'none'")
 NAVIGATION = (("pages.landing", "Home"), ("pages.query", "Query"), ("pages.chronology", "Chronology"), ("pages.norms", "Norms"),
-              ("pages.treaties", "Treaties"), ("linked_data.ontology", "Ontology"), ("pages.validation", "Validation"))
+              ("pages.treaties", "Treaties"), ("pages.votes", "Votes"), ("linked_data.ontology", "Ontology"),
+              ("pages.validation", "Validation"))
 Alternate = tuple[str, str, str]  # (media type, name, href)
 
 

@@ -20,6 +20,7 @@ from spacekg.web.pages.common import dataset, render_page, select, value
 from spacekg.web.pages.participation import participation_rows, why_href
 from spacekg.web.pages.status import histories
 from spacekg.web.pages.validation import validation_results
+from spacekg.web.pages.votes import roll_call_detail, voting_record
 from spacekg.web.site import Term
 from spacekg.web.state import site
 
@@ -163,6 +164,9 @@ def entity_page(iri: str) -> Response:
     key_facts = [by_predicate[str(p)] for p in (entity_kind.key_facts if entity_kind else ()) if str(p) in by_predicate]
     types = by_predicate.get(str(RDF.type))
     asserted_types = [v.term for v in types.values if not v.inferred] if types else []
+    roll_call = roll_call_detail(iri) if kind == "rollcall" else None
+    if roll_call is not None:
+        key_facts = []  # the roll-call section shows each of them, with the resolution and topic linked
     participation, treaty_statuses = [], []
     if kind in ("instrument", "state", "org", "person"):
         rows = participation_rows(instrument=iri) if kind == "instrument" else participation_rows(actor=iri)
@@ -173,5 +177,6 @@ def entity_page(iri: str) -> Response:
         plural=entity_kind.plural if entity_kind else kind, key_facts=key_facts, statements=statements, referenced_by=_groups(incoming, node, incoming=True),
         sources=_sources(quads, node), position=_position(quads, node), participation=participation, treaty_statuses=treaty_statuses,
         events=_events(iri) if kind in ("state", "org", "person", "instrument", "norm") else [],
-        assessments=_assessments(iri) if kind == "norm" else [], validation=validation_results(iri), explainable=dataset().release is not None,
+        assessments=_assessments(iri) if kind == "norm" else [], roll_call=roll_call,
+        voting_record=voting_record(iri, path) if kind == "state" else None, validation=validation_results(iri), explainable=dataset().release is not None,
         id_href=url_for("linked_data.thing", path=path), alternates=alternates(path))
