@@ -116,8 +116,9 @@ def line_of(path: Path, needle: str) -> int:
 
 
 def app_settings(release: Release, **overrides: Any) -> Settings:
-    """Settings that serve `release` (a 10 s query limit: legitimate queries must not fail on a busy machine)."""
-    return tiny_settings(release.path.parent, **{"query_timeout_s": 10.0, "threads": 4, **overrides})
+    """Settings that serve `release` (a 10 s query limit: legitimate queries must not fail on a busy machine), under
+    http://localhost, the address Flask's test client asks."""
+    return tiny_settings(release.path.parent, **{"query_timeout_s": 10.0, "threads": 4, "public_url": "http://localhost", **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -230,23 +230,3 @@ def test_ontology_terms_resolve_to_the_documentation_page_or_the_ontology_graph(
     for extension in ("ttl", "nt", "rdf"):
         answer = client.get(f"/ontology.{extension}")
         assert answer.status_code == 200 and answer.headers["Content-Type"].startswith(EXTENSIONS[extension])
-
-
-PROXY = {"X-Forwarded-Host": "example.org", "X-Forwarded-Proto": "https"}
-
-
-def test_behind_a_proxy_no_link_redirect_or_rdf_term_names_the_internal_host(client: FlaskClient) -> None:
-    for accept, expected in [(BROWSER, "https://example.org/doc/instrument/ost"), ("text/turtle", "https://example.org/doc/instrument/ost.ttl")]:
-        answer = client.get("/id/instrument/ost", headers={**PROXY, "Accept": accept})
-        assert answer.status_code == 303 and answer.headers["Location"] == expected
-    why = "/why?s=https://w3id.org/spacekg/id/state/AUS&p=https://w3id.org/spacekg/ontology%23partyTo&o=https://w3id.org/spacekg/id/instrument/moon"
-    for path in ["/", "/query", "/query?query=SELECT+%3Fs+WHERE+%7B+%3Fs+a+skg%3ATreaty+%7D", "/chronology", "/norms", "/treaties",
-                 "/ontology", "/validation", "/doc/instrument/ost", "/doc/state/USA", "/browse/event", "/sparql",
-                 why,
-                 "/doc/instrument/ost.ttl", "/doc/instrument/ost.trig", "/doc/instrument/ost.jsonld", "/ontology.ttl", "/.well-known/void"]:
-        answer = client.get(path, headers={**PROXY, "Accept": BROWSER})
-        assert answer.status_code == 200, path
-        assert "localhost" not in answer.text and "127.0.0.1" not in answer.text, path
-        assert all("localhost" not in value for value in answer.headers.values()), path
-    share = client.get("/query?query=ASK+%7B%7D", headers={**PROXY, "Accept": BROWSER}).text
-    assert 'value="https://example.org/query?query=ASK' in share

@@ -302,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dataset", action="append", type=Path, default=None, metavar="FILE",
                        help="serve these RDF files (TriG, N-Quads, Turtle, N-Triples, RDF/XML, JSON-LD) instead of the current release")
     serve.add_argument("--timeout", type=float, help="query time limit in seconds (default 30)")
+    serve.add_argument("--public-url", metavar="URL", help="the URL links and redirects name (default: http://HOST:PORT)")
+    serve.add_argument("--trusted-proxies", metavar="ADDRESSES",
+                       help="comma-separated proxy addresses or networks whose X-Forwarded-* headers are read (default: none)")
     serve.add_argument("--store", metavar="URL", help="answer queries from this remote SPARQL 1.1 query endpoint (see docs/remote-store.md)")
     publish = commands.add_parser("publish", help="write the current release's named graphs to a remote store (Graph Store Protocol)")
     publish.add_argument("--to", required=True, metavar="URL", help="the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
@@ -328,7 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  workers=getattr(args, "workers", None),
                                  query_timeout_s=getattr(args, "timeout", None) if args.command == "serve" else None,
                                  dataset_files=tuple(args.dataset) if getattr(args, "dataset", None) else None,
-                                 store_url=getattr(args, "store", None))
+                                 store_url=getattr(args, "store", None), public_url=getattr(args, "public_url", None),
+                                 trusted_proxies=getattr(args, "trusted_proxies", None))
         return COMMANDS[args.command](settings, args)
     except SpaceKGError as error:
         return report_error(error)

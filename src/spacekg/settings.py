@@ -32,6 +32,8 @@ class Settings:
     jena_classpath: str = ""  # a classpath for Apache Jena other than Debian's libapache-jena-java
     host: str = "127.0.0.1"
     port: int = 5000
+    public_url: str = ""  # the URL answers name (links, redirects, VoID); default: the bound address (spacekg.web.edge)
+    trusted_proxies: str = ""  # comma-separated addresses or networks whose X-Forwarded-* headers are read; default none
     workers: int = 2
     threads: int = 8
     query_timeout_s: float = 30.0

@@ -6,13 +6,13 @@ import os
 from collections.abc import Callable
 
 from flask import Flask, Response, jsonify
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from spacekg.queries import load_catalogue
 from spacekg.settings import Settings
 from spacekg.store.releases import CURRENT, current_release
 from spacekg.store.remote import RemoteStore, remote_release_id
 from spacekg.store.serving import ServedDataset, load_files, load_release, load_remote
+from spacekg.web.edge import Edge, public_url, trusted_networks
 from spacekg.web.errors import register_error_handlers
 from spacekg.web.linked_data import linked_data
 from spacekg.web.metrics import init_metrics
@@ -56,8 +56,9 @@ def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flas
     """One app serves one immutable release at a time and switches to a new one when `current` moves."""
     dataset = dataset or load_dataset(settings)
     app = Flask(__name__)
-    # Behind a reverse proxy, links and redirects name the host and scheme the client used (X-Forwarded-Host, -Proto, …).
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]
+    # Links and redirects name the public URL; only a trusted proxy's X-Forwarded-* headers may name another.
+    app.wsgi_app = Edge(app.wsgi_app, public_url(settings.public_url, settings.host, settings.port),  # type: ignore[method-assign]
+                        trusted_networks(settings.trusted_proxies))
     app.config["SPACEKG_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 4  # form encoding inflates a query up to ~3x
     app.config["SPACEKG_CATALOGUE"] = load_catalogue(settings.queries) if settings.queries.is_dir() else {}

@@ -8,6 +8,7 @@ that the reader used, and never name the server's internal address.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from threading import Lock
@@ -69,6 +70,9 @@ class Term:
         return self.kind == "literal"
 
 
+CACHED_VALUES = 64  # per served release: the pages' computed tables, VoID per public host, …
+
+
 class Site:
     """Labels, links and compact names for one served dataset under one canonical base IRI."""
 
@@ -82,16 +86,24 @@ class Site:
         self.ontology_iris = tuple(dict.fromkeys((str(SKG)[:-1], f"{base_iri}ontology", f"{DEFAULT_BASE}ontology")))
         self._labels: dict[str, str] | None = None
         self._lock = Lock()
-        self._cache: dict[str, Any] = {}
+        self._cache: OrderedDict[str, Any] = OrderedDict()
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
-        """A value computed once per served release (which never changes), e.g. the counts of the landing page."""
+        """A value computed once per served release (which never changes), e.g. the counts of the landing page.
+
+        At most CACHED_VALUES are kept, the least recently used dropped first: a key may hold a request's part (the
+        host a trusted proxy forwards), and no request may grow a worker without bound.
+        """
         with self._lock:
             if key in self._cache:
+                self._cache.move_to_end(key)
                 return self._cache[key]
         value = compute()
         with self._lock:
-            return self._cache.setdefault(key, value)
+            kept = self._cache.setdefault(key, value)
+            while len(self._cache) > CACHED_VALUES:
+                self._cache.popitem(last=False)
+            return kept
 
     @property
     def labels(self) -> dict[str, str]:

@@ -54,8 +54,9 @@ def endpoint() -> Response:
     # The query's form (SELECT or CONSTRUCT) is known only after evaluation: both formats are chosen now,
     # and the one the answer needs must exist.
     result_format, graph_format_ = _or_none(_result_format), _or_none(graph_format)
+    # Everything that changes the answer: the query, its dataset, the formats, and the base IRI relative IRIs resolve against.
     key = json.dumps([parsed.query, parsed.default_graphs, parsed.named_graphs,
-                      result_format and result_format.media_type, graph_format_ and graph_format_.media_type])
+                      result_format and result_format.media_type, graph_format_ and graph_format_.media_type, request.base_url])
     tag = etag(dataset.version, key)
     if request.if_none_match.contains_weak(tag.strip('"')):  # the header's tags are parsed without their quotes
         return finish(Response(status=304), tag)
