@@ -164,7 +164,8 @@ def free_port() -> int:
 
 
 class RunningServer:
-    """`spacekg serve` in a child process on 127.0.0.1, stopped by `stop()`."""
+    """`spacekg serve` in a child process on 127.0.0.1, in a session of its own (its processes are those of the
+    session, orphans included), stopped by `stop()`."""
 
     def __init__(self, *args: str) -> None:
         self.port = free_port()
@@ -174,7 +175,7 @@ class RunningServer:
         self.stderr_text = ""
         self.process = subprocess.Popen([sys.executable, "-m", "spacekg.cli", *args, "--port", str(self.port)],
                                         stdout=subprocess.DEVNULL, stderr=self.stderr_file, cwd=PROJECT,
-                                        env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                                        env={**os.environ, "PYTHONWARNINGS": "ignore"}, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

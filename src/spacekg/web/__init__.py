@@ -54,6 +54,7 @@ def bundle(dataset: ServedDataset, settings: Settings) -> Served:
 
 def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flask:
     """One app serves one immutable release at a time and switches to a new one when `current` moves."""
+    inherited = dataset is not None  # loaded by the server's master process, maybe long before this worker started
     dataset = dataset or load_dataset(settings)
     app = Flask(__name__)
     # Links and redirects name the public URL; only a trusted proxy's X-Forwarded-* headers may name another.
@@ -62,8 +63,11 @@ def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flas
     app.config["SPACEKG_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 4  # form encoding inflates a query up to ~3x
     app.config["SPACEKG_CATALOGUE"] = load_catalogue(settings.queries) if settings.queries.is_dir() else {}
-    init_state(app, ReleaseFollower(bundle(dataset, settings), lambda fresh: bundle(fresh, settings), lambda: load_dataset(settings),
-                                    release_probe(settings, dataset)))
+    follower = ReleaseFollower(bundle(dataset, settings), lambda fresh: bundle(fresh, settings), lambda: load_dataset(settings),
+                               release_probe(settings, dataset))
+    if inherited:
+        follower.catch_up()
+    init_state(app, follower)
     register_error_handlers(app)
     init_metrics(app)
     app.register_blueprint(sparql)

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from spacekg.errors import QueryError, QueryProcessFailed, QueryTimeout, SandboxUnavailable
 from spacekg.web.evaluation import QueryJob, QueryOutcome, evaluate
-from spacekg.web.sandbox import forbid_network, limit_memory
+from spacekg.web.sandbox import die_with_parent, forbid_network, limit_memory
 
 # A query still running after this long is a long one. Its process then runs at a lower CPU priority
 # (niceness 5: a third of a normal process's share), so that on a machine with few cores the short
@@ -50,7 +50,8 @@ _WORKER_ENDS: weakref.WeakSet[multiprocessing.connection.Connection] = weakref.W
 _FORK_LOCK = threading.Lock()
 
 
-def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store, memory_mb: int) -> None:
+def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store, memory_mb: int, worker: int) -> None:
+    die_with_parent(worker)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for inherited in list(_WORKER_ENDS):
@@ -95,7 +96,8 @@ class QueryExecutor:
             with _FORK_LOCK:
                 parent_end, child_end = self._context.Pipe()
                 _WORKER_ENDS.add(parent_end)
-                process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb), daemon=True)
+                process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb, os.getpid()),
+                                                daemon=True)
                 process.start()
                 child_end.close()
             self._process, self._connection = process, parent_end

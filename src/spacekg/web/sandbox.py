@@ -1,4 +1,4 @@
-"""The query process's sandbox: no network sockets, and a memory cap on what one query may allocate.
+"""The query process's sandbox: no network sockets, a memory cap on what one query may allocate, and no life after its worker.
 
 pyoxigraph evaluates SERVICE by making HTTP requests and offers no switch to turn that off, so a
 seccomp filter that makes creating any IPv4/IPv6 socket fail is what guarantees that no query reaches
@@ -7,10 +7,15 @@ another host, whatever a lexer thinks the query says.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import os
 import resource
+import signal
 import socket
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def forbid_network() -> str:
@@ -38,3 +43,22 @@ def limit_memory(extra_mb: int) -> None:
             size_now = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         cap = size_now + extra_mb * (1 << 20)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when the thread that forked it ends, and end now if that has already
+    happened (`parent` is the worker's pid as the worker saw it before forking).
+
+    A worker killed with SIGKILL (or by the OOM killer) closes no pipe in time and runs no clean-up: without this,
+    a busy query process runs on past its time limit and an idle one waits for a job forever. Linux only (prctl);
+    elsewhere the pipe's end-of-file is the only signal. When a request thread of the worker ends, its query
+    process ends with it; the worker forks a new one for the next query.
+    """
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return
+    if os.getppid() != parent:  # the worker died between the fork and the prctl
+        os._exit(0)

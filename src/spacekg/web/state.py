@@ -30,7 +30,7 @@ from spacekg.web.result_cache import ResultCache
 from spacekg.web.site import Site
 
 log = logging.getLogger("spacekg.web")
-CHECK_INTERVAL_S = 1.0  # how often a worker looks at the `current` link; a readlink is cheap, a request is not
+CHECK_INTERVAL_S = 0.5  # how often a worker looks at the `current` link: a readlink is cheap; a switch is seen within a second
 
 
 class QueryRunner(Protocol):
@@ -91,6 +91,15 @@ class ReleaseFollower:
             finished = served.retired and served.active == 0
         if finished:
             served.runner.close()
+
+    def catch_up(self) -> None:
+        """Switch to the current release now, before answering, if the one given is no longer current: a worker that
+        starts (or restarts after a crash) holds the release its master loaded, which may be days old."""
+        if self._probe is None:
+            return
+        with self._lock:
+            self._switching = True
+        self._follow()
 
     def _check_release(self) -> None:
         with self._lock:
