@@ -223,6 +223,14 @@ class SandboxUnavailable(SpaceKGError):
     exit_code = 70
 
 
+class QueryProcessKilled(SpaceKGError):
+    """The query process was killed from outside (the machine's out-of-memory killer, or an operator): logged, answered
+    as a 503, since the same query may well succeed in a moment."""
+
+    http_status = 503
+    exit_code = 70
+
+
 class QueryProcessFailed(SpaceKGError):
     """The query process failed on a query for a reason of its own (a bug): logged, answered as a 500."""
 

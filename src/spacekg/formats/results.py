@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from spacekg.errors import NotAcceptable
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -57,17 +59,29 @@ def ask_json(value: bool) -> bytes:
     return json.dumps({"head": {}, "boolean": value}).encode()
 
 
+# Characters XML 1.0 cannot carry, not even as character references (XML 1.0, section 2.2).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    found = NOT_IN_XML.search(text)
+    if found:
+        raise NotAcceptable(f"the results hold U+{ord(found.group()):04X}, a character XML 1.0 cannot carry",
+                            "ask for SPARQL JSON, CSV or TSV results (Accept: application/sparql-results+json)")
+    return escape(text)
+
+
 def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
     assert isinstance(term, ox.Triple)
     return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
             f"<object>{_xml_term(term.object)}</object></triple>")

@@ -45,9 +45,7 @@ def _common(ctx: MappingContext, iri: URIRef, record: Record) -> None:
     country = record.get("country")
     if country:
         ctx.add(iri, SKG.country, ctx.state(country, record, "country"))
-    homepage = record.get("homepage")
-    if homepage:
-        ctx.add(iri, FOAF.homepage, URIRef(homepage))
+    ctx.add(iri, FOAF.homepage, ctx.web_address(record, "homepage"))
     ctx.cite(iri, record)
     ctx.doubt(iri, record)
 

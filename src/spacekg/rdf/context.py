@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pycountry
 from rdflib import Graph, Literal, URIRef
@@ -29,6 +31,10 @@ class Identifiers:
     events: dict[str, URIRef] = field(default_factory=dict)
     norms: dict[str, URIRef] = field(default_factory=dict)
     roll_calls: dict[str, URIRef] = field(default_factory=dict)
+
+
+# Characters an IRI cannot hold as written (RFC 3987): space, controls and "<>{}|\\^`.
+NOT_IN_IRI = re.compile(r'[\x00-\x20"<>{}|\\^`\x7f]')
 
 
 class MappingContext:
@@ -109,6 +115,18 @@ class MappingContext:
         value = record.get(column)
         if value:
             self.graph.add((subject, predicate, Literal(value, lang=language) if language else Literal(value)))
+
+    def web_address(self, record: Record, column: str) -> URIRef | None:
+        """The cell as an IRI to link to (a homepage, a page, a record), or None, reported at its line, if it is not one."""
+        value = record.get(column)
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or NOT_IN_IRI.search(value):
+            self.fail(record, column, f"{value!r} is not a web address",
+                      "write the whole address, e.g. https://www.example.org/page, with spaces, quotes and <>{}|\\^` percent-encoded")
+            return None
+        return URIRef(value)
 
     # -- references -----------------------------------------------------------------------------------
     def state(self, code: str, record: Record, column: str) -> URIRef | None:

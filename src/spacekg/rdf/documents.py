@@ -71,9 +71,7 @@ def map_citations(ctx: MappingContext, records: list[Record]) -> None:
             ctx.add(iri, SKG.unSymbol, Literal(symbol))
             if symbol in ctx.ids.instruments:
                 ctx.add(iri, DCTERMS.isVersionOf, ctx.ids.instruments[symbol])
-        url = record.get("url")
-        if url:
-            ctx.add(iri, FOAF.page, URIRef(url))
+        ctx.add(iri, FOAF.page, ctx.web_address(record, "url"))
         for key in split_cell(record.get("cited_by")):
             citing = ctx.ids.citations.get(key)
             if citing is None:

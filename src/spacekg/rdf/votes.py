@@ -42,8 +42,7 @@ def map_roll_calls(ctx: MappingContext, records: list[Record]) -> None:
             ctx.add(iri, OPENGOV.motion, ctx.instrument(record.get("symbol"), record, "symbol"))
         ctx.add(iri, SKG.voteTopic, ctx.code(SKG.VoteTopicScheme, record.get("topic"), record, "topic"))
         ctx.add(iri, SKG.voteOn, ctx.code(SKG.VoteOnScheme, record.get("vote_on") or "resolution", record, "vote_on"))
-        if record.get("record_url"):
-            ctx.add(iri, FOAF.page, URIRef(record.get("record_url")))
+        ctx.add(iri, FOAF.page, ctx.web_address(record, "record_url"))
         for column, option in COUNT_COLUMNS.items():
             if record.get(column):
                 try:

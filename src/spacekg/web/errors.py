@@ -47,8 +47,13 @@ def error_response(error: HTTPException | SpaceKGError) -> Response:
         page = render_template("error.html", alternates=[], title=title, message=message, hint=hint, code=status)
         response = Response(page, status=status, mimetype="text/html")
         response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-    return _plain(plain, status)
+    else:
+        response = _plain(plain, status)
+    if isinstance(error, HTTPException):  # e.g. 405's Allow, 401's WWW-Authenticate: what the client needs to go on
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+    return response
 
 
 def _malformed_body(error: MalformedRequest) -> Response:

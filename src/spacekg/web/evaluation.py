@@ -83,6 +83,8 @@ def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
                 triples.append(triple)
             return _graph_outcome(triples, job, truncated=False)
         return _select_outcome(result, job)
+    except SpaceKGError as error:  # e.g. a result format that cannot carry the answer
+        return QueryOutcome.failed(error)
     except SyntaxError as error:
         return QueryOutcome.failed(QueryError(f"SPARQL syntax error: {error}", "check the query near the line and column given"))
     except PermissionError:  # the sandbox refused a socket: SERVICE reached evaluation

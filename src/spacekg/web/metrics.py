@@ -54,8 +54,8 @@ def init_metrics(app: Flask) -> None:
         LATENCY.labels(endpoint).observe(seconds)
         query = g.get("spacekg_query")
         if query is None and request.path == "/sparql" and response.status_code >= 400:
-            text = request.args.get("query") or ""  # never read the body here: it may be the oversized one refused
-            query = {"query_sha256": hashlib.sha256(text.encode()).hexdigest()[:16], "rows": 0, "truncated": False,
+            text = g.get("spacekg_query_text")  # what the protocol read; never the body here: it may be the oversized one refused
+            query = {"query_sha256": hashlib.sha256(text.encode()).hexdigest()[:16] if text is not None else None, "rows": 0, "truncated": False,
                      "cached": False, "outcome": "timeout" if response.status_code == 503 else "error"}
         if query is not None:
             QUERIES.labels(query["outcome"]).inc()

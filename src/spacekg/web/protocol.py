@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
-from flask import Request
+from flask import Request, g
 
 from spacekg.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, UsageError
-from spacekg.web.sparql_text import looks_like_update, names_dataset, uses_service
+from spacekg.web.sparql_text import looks_like_update, names_dataset, nesting_depth, uses_service
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,26 @@ class QueryRequest:
 READ_ONLY = "SPARQL Update (including LOAD) is not allowed: this endpoint is read-only"
 
 
+MAX_NESTING = 200  # levels of {}, () and [] in a query; real queries use a handful, Oxigraph's parser overflows near 3,000
+
+
+def _check_percent_encoding(encoded: bytes, where: str) -> None:
+    """Refuse percent-encoded bytes that are not UTF-8 (%FF): decoded leniently they would become U+FFFD, another query."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"the {where} is not UTF-8 once percent-decoded (byte {error.object[error.start]:#04x} at {error.start})",
+                         "percent-encode the query's UTF-8 bytes, e.g. with encodeURIComponent") from None
+
+
 def parse_query_request(request: Request, max_timeout_s: float, max_query_bytes: int) -> QueryRequest | None:
     """The query request, or None for a plain GET of the endpoint (which shows the service description)."""
     params = request.args
     if request.method == "POST":
         content_type = (request.mimetype or "").lower()
         charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+        if content_type == "application/x-www-form-urlencoded":  # before the form is parsed from the (then cached) body
+            _check_percent_encoding(request.get_data(cache=True), "form body")
         if content_type == "application/sparql-update" or (content_type == "application/x-www-form-urlencoded" and "update" in request.form):
             raise Forbidden(READ_ONLY)
         if charset not in ("utf-8", "utf8"):
@@ -48,6 +63,7 @@ def parse_query_request(request: Request, max_timeout_s: float, max_query_bytes:
             raise UnsupportedMediaType(f"unsupported Content-Type {content_type or '(none)'}",
                                        "POST application/sparql-query, or application/x-www-form-urlencoded with query=")
     else:
+        _check_percent_encoding(request.query_string, "URL")
         if "update" in params:
             raise Forbidden(READ_ONLY)
         queries = params.getlist("query")
@@ -56,10 +72,14 @@ def parse_query_request(request: Request, max_timeout_s: float, max_query_bytes:
     if len(queries) != 1:
         raise UsageError(f"give exactly one query, not {len(queries)}", "send a single 'query' parameter")
     query = queries[0]
+    g.spacekg_query_text = query  # for the access log, also when the query is refused below
     if len(query.encode()) > max_query_bytes:
         raise PayloadTooLarge(f"the query is {len(query.encode())} bytes; the limit is {max_query_bytes}", "shorten the query")
     if not query.strip():
         raise UsageError("the query is empty", "e.g. SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    if nesting_depth(query) > MAX_NESTING:
+        raise UsageError(f"the query is too deeply nested ({nesting_depth(query)} levels of braces, brackets or parentheses; "
+                         f"the limit is {MAX_NESTING})", "flatten the groups: a group inside a group with nothing else in it changes nothing")
     if looks_like_update(query):
         raise Forbidden(READ_ONLY)
     if uses_service(query):

@@ -16,6 +16,7 @@ If the sandbox cannot be installed, the child refuses to evaluate queries (fail 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -24,11 +25,12 @@ import signal
 import threading
 import traceback
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
-from spacekg.errors import QueryError, QueryProcessFailed, QueryTimeout, SandboxUnavailable
+from spacekg.errors import QueryError, QueryProcessFailed, QueryProcessKilled, QueryTimeout, SandboxUnavailable
 from spacekg.web.evaluation import QueryJob, QueryOutcome, evaluate
 from spacekg.web.sandbox import die_with_parent, forbid_network, limit_memory
 
@@ -40,6 +42,8 @@ LONG_QUERY_AFTER_S = 0.02
 LONG_QUERY_NICENESS = 5
 IDLE_EXIT_S = 2.0  # how long an idle child may take to exit by itself before it is killed
 
+
+log = logging.getLogger(__name__)
 
 # The worker's ends of every query process's pipe. A child is forked with copies of all of them; it closes
 # them first, or its own pipe (and its siblings') would never reach end-of-file when the worker closes its
@@ -93,15 +97,18 @@ class QueryExecutor:
     def _ensure_child(self) -> multiprocessing.connection.Connection:
         if self._process is None or not self._process.is_alive() or self._connection is None:
             self.close()
-            with _FORK_LOCK:
-                parent_end, child_end = self._context.Pipe()
-                _WORKER_ENDS.add(parent_end)
-                process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb, os.getpid()),
-                                                daemon=True)
-                process.start()
-                child_end.close()
-            self._process, self._connection = process, parent_end
+            self._process, self._connection = _forker().submit(self._fork).result()
         return self._connection
+
+    def _fork(self) -> tuple[BaseProcess, multiprocessing.connection.Connection]:
+        """Start a child (on the forker thread, which lives as long as the worker: see `_forker`)."""
+        with _FORK_LOCK:
+            parent_end, child_end = self._context.Pipe()
+            _WORKER_ENDS.add(parent_end)
+            process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb, os.getpid()), daemon=True)
+            process.start()
+            child_end.close()
+        return process, parent_end
 
     def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
         """Evaluate `job`; raise QueryTimeout after `timeout_s` seconds, leaving a fresh child behind.
@@ -126,11 +133,27 @@ class QueryExecutor:
                 raise QueryTimeout(f"the query ran longer than the time limit of {timeout_s:g} s and was stopped",
                                    "add LIMIT, narrow the patterns, or pass a lower timeout to fail sooner")
         except (EOFError, BrokenPipeError, ConnectionResetError) as error:
-            self.close()
-            limit = f" of {self.memory_mb} MB per query" if self.memory_mb else ""
-            raise QueryError(f"the query process ended unexpectedly: the query probably needed more memory than allowed{limit}",
-                             "add LIMIT, avoid ORDER BY or DISTINCT over very large results, or narrow the patterns") from error
+            raise self._ended() from error
         return outcome.raise_for_error()
+
+    def _ended(self) -> QueryError | QueryProcessKilled | QueryProcessFailed:
+        """The error for a child that ended in the middle of a query, told apart by how it ended, and logged."""
+        process = self._process
+        if process is not None:
+            process.join(1.0)  # its pipe closes as it dies: give the kernel a moment to report how
+        code = process.exitcode if process is not None else None
+        self.close()
+        log.warning("query process %s ended during a query: %s", process.pid if process else "?",
+                    f"signal {-code}" if code is not None and code < 0 else f"exit code {code}")
+        if code == -signal.SIGKILL:
+            return QueryProcessKilled("the query process was killed from outside (the machine ran out of memory, or an operator "
+                                      "stopped it); the server goes on", "try again in a moment; if it happens again, narrow the query")
+        if code == -signal.SIGABRT:  # Rust aborts when an allocation fails: the per-query memory cap was reached
+            limit = f" of {self.memory_mb} MB per query" if self.memory_mb else ""
+            return QueryError(f"the query needed more memory than allowed{limit}",
+                              "add LIMIT, avoid ORDER BY or DISTINCT over very large results, or narrow the patterns")
+        return QueryProcessFailed(f"the query process ended unexpectedly ({'signal ' + str(-code) if code and code < 0 else f'exit code {code}'}); "
+                                  "the error was logged")
 
     def _respawn(self) -> None:
         """Fork the next child now, so that it has started (and loaded its sandbox) before the next job comes."""
@@ -186,6 +209,25 @@ class QueryExecutor:
         # background, so that the answer (a 503 at the limit) does not wait for it.
         threading.Thread(target=process.join, name="reap-query-process", daemon=True).start()
         return None
+
+
+_FORKER: tuple[int, ThreadPoolExecutor] | None = None
+_FORKER_LOCK = threading.Lock()
+
+
+def _forker() -> ThreadPoolExecutor:
+    """The one thread of this process that forks query processes.
+
+    A query process asks the kernel to kill it when the thread that forked it ends (PR_SET_PDEATHSIG, see
+    sandbox.die_with_parent): forked from a request thread, it would die with that thread; forked from this one,
+    which lives as long as the worker, it dies exactly with the worker. Made anew in a forked process (threads do
+    not survive a fork).
+    """
+    global _FORKER
+    with _FORKER_LOCK:
+        if _FORKER is None or _FORKER[0] != os.getpid():
+            _FORKER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacekg-query-forker"))
+        return _FORKER[1]
 
 
 def _reap(process: BaseProcess) -> None:

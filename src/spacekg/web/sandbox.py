@@ -51,8 +51,8 @@ def die_with_parent(parent: int) -> None:
 
     A worker killed with SIGKILL (or by the OOM killer) closes no pipe in time and runs no clean-up: without this,
     a busy query process runs on past its time limit and an idle one waits for a job forever. Linux only (prctl);
-    elsewhere the pipe's end-of-file is the only signal. When a request thread of the worker ends, its query
-    process ends with it; the worker forks a new one for the next query.
+    elsewhere the pipe's end-of-file is the only signal. The kernel watches the forking *thread*, so the worker
+    forks from one thread that lives as long as it does (query_pool._forker).
     """
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:

@@ -164,6 +164,8 @@ class Site:
             return self.iri_term(node.value)
         if isinstance(node, ox.BlankNode):
             return Term(node.value, "(anonymous node)", kind="bnode")
+        if isinstance(node, ox.Triple):  # an RDF 1.2 triple term: shown as N-Triples writes it
+            return Term(str(node), f"<<( {node.subject} {node.predicate} {node.object} )>>", kind="literal")
         datatype = "" if node.language or node.datatype.value in PLAIN_DATATYPES else self.compact(node.datatype.value)
         return Term(node.value, node.value, kind="literal", lang=node.language or "", datatype=datatype)
 

@@ -17,12 +17,15 @@ _SHORT_SINGLE = r"'(?:[^'\\\n\r]|\\.)*'"
 _SHORT_DOUBLE = r'"(?:[^"\\\n\r]|\\.)*"'
 _COMMENT = r"\#[^\r\n]*"
 _IRI = r"<[^<>\"{}|^`\\\s]*>"
+_SKIPPED = "|".join((_LONG_SINGLE, _LONG_DOUBLE, _SHORT_SINGLE, _SHORT_DOUBLE, _IRI, _COMMENT))
 # Strings, comments and IRIs are skipped; words are kept.
 TOKEN = re.compile(
-    "(?P<skip>" + "|".join((_LONG_SINGLE, _LONG_DOUBLE, _SHORT_SINGLE, _SHORT_DOUBLE, _IRI, _COMMENT)) + ")"
+    f"(?P<skip>{_SKIPPED})"
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_-]*(?::[A-Za-z0-9_.-]*)?|[A-Za-z_]?[A-Za-z0-9_-]*:[A-Za-z0-9_.-]*)",
     re.S,
 )
+# Brackets outside strings, comments and IRIs, for the nesting depth.
+BRACKET = re.compile(f"(?P<skip>{_SKIPPED})" + r"|(?P<open>[{(\[])|(?P<close>[})\]])", re.S)
 CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 
@@ -72,3 +75,19 @@ def looks_like_update(text: str) -> bool:
             continue
         return word in UPDATE_KEYWORDS
     return False
+
+
+def nesting_depth(text: str) -> int:
+    """How deep groups, brackets and parentheses nest outside strings, comments and IRIs.
+
+    Oxigraph's parser recurses once per level and overflows its stack near 3,000 levels, which kills the query
+    process; the endpoint refuses such a query before parsing it.
+    """
+    depth = deepest = 0
+    for match in BRACKET.finditer(text):
+        if match.group("open"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif match.group("close"):
+            depth = max(0, depth - 1)
+    return deepest

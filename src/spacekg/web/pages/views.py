@@ -109,7 +109,7 @@ def _year(name: str) -> int | None:
     text = request.args.get(name, "").strip()
     if not text:
         return None
-    if not text.lstrip("-").isdigit() or len(text) > 5:
+    if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit() or len(text) > 5:  # "³".isdigit() holds
         raise UsageError(f"{name}={text!r} is not a year", f"give {name} as a year such as 1967, or leave it empty")
     return int(text)
 
