@@ -11,6 +11,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from xml.dom import minidom
 
@@ -18,9 +19,12 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
+from conftest import app_settings
 from spacekg.errors import QueryProcessKilled, SourceDataErrors
 from spacekg.pipeline import build
 from spacekg.settings import Settings
+from spacekg.store.releases import Release
+from spacekg.web import create_app
 from spacekg.web.evaluation import QueryJob
 from spacekg.web.query_pool import QueryExecutor
 
@@ -128,3 +132,27 @@ def test_a_quote_in_a_homepage_is_refused_at_its_line_not_a_traceback(tiny_proje
         build(tiny_project)
     line = next(n for n, text in enumerate(organizations.read_text(encoding="utf-8").splitlines(), start=1) if "evil.example" in text)
     assert f"data/organizations.csv:{line}" in str(refused.value) and "is not a web address" in str(refused.value)
+
+
+# A small query with a huge answer: every triple's subject repeated into a long string, for each of many rows.
+HUGE = 'SELECT ?s (CONCAT(STR(?s), "{pad}") AS ?padded) WHERE {{ ?s ?p ?o }}'
+
+
+@pytest.fixture
+def capped(built_tiny: Release) -> Iterator[FlaskClient]:
+    """The app with small byte caps: 50 kB per endpoint answer, 20 kB per query page."""
+    application = create_app(app_settings(built_tiny, max_response_bytes=50_000, max_page_bytes=20_000))
+    yield application.test_client()
+    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+
+
+def test_a_small_request_for_a_huge_answer_is_cut_at_the_byte_cap_and_says_so(capped: FlaskClient) -> None:
+    query = HUGE.format(pad="x" * 1000)
+    answer = capped.post("/sparql", data={"query": query}, headers={"Accept": JSON})
+    assert answer.status_code == 200
+    assert answer.headers["SpaceKG-Result-Truncated"] == "true; max-bytes=50000" and "50000 bytes" in answer.headers["Warning"]
+    assert 40_000 < len(answer.data) <= 50_000 + 4_000  # the terms' bytes stop below the cap; the format adds a little
+    page = capped.get("/query", query_string={"query": query}, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "shown (the page shows at most" in page.text
+    shown = page.text.count("<tr>") - 1  # minus the header row
+    assert 0 < shown <= 20_000 // 1000  # rows of ~1 kB each: the page stops at its 20 kB of terms

@@ -39,6 +39,8 @@ class Settings:
     query_timeout_s: float = 30.0
     max_result_rows: int = 10000
     max_query_bytes: int = 100_000
+    max_response_bytes: int = 64 << 20  # an answer of the endpoint stops (truncated, as at the row cap) before this size
+    max_page_bytes: int = 2 << 20  # what the query page shows of an answer; the whole answer is a download away
     query_memory_mb: int = 2048  # what one query may allocate beyond the shared store (0: no cap)
     dataset_files: tuple[Path, ...] = ()
     keep_releases: int = 5  # older releases are removed after a build (0: keep all)

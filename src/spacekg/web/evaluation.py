@@ -32,6 +32,7 @@ class QueryJob:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     base_iri: str | None = None  # relative IRIs in the query resolve against the endpoint's URL
+    byte_cap: int = 0  # the answer stops (truncated) before its terms pass this many bytes; 0: no cap
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,10 @@ def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
             return QueryOutcome(writer.write_ask(bool(result)), job.media_type, "ask", 1, False)
         if isinstance(result, ox.QueryTriples):
             triples: list[ox.Triple] = []
+            size = 0
             for triple in result:
-                if len(triples) == job.row_cap:
+                size += _size(triple) + 4
+                if len(triples) == job.row_cap or (job.byte_cap and size > job.byte_cap):
                     return _graph_outcome(triples, job, truncated=True)
                 triples.append(triple)
             return _graph_outcome(triples, job, truncated=False)
@@ -93,15 +96,23 @@ def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
         return QueryOutcome.failed(QueryError(f"the query could not be evaluated: {error}"))
 
 
+def _size(term: Term) -> int:
+    """About what a term costs in any results format: its text (an estimate that errs on the side of the cap)."""
+    return 0 if term is None else len(str(term).encode())
+
+
 def _select_outcome(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
     names = [v.value for v in result.variables]
     rows: list[list[Term]] = []
     truncated = False
+    size = 0
     for solution in result:
-        if len(rows) == job.row_cap:
+        row = [solution[name] for name in names]
+        size += sum(_size(term) for term in row) + 16
+        if len(rows) == job.row_cap or (job.byte_cap and size > job.byte_cap):
             truncated = True
             break
-        rows.append([solution[name] for name in names])
+        rows.append(row)
     writer = formats.by_media_type(job.media_type).write_select
     assert writer is not None
     return QueryOutcome(writer(names, rows, [TRUNCATION_NOTE] if truncated else []), job.media_type, "select", len(rows), truncated)

@@ -65,7 +65,8 @@ def endpoint() -> Response:
     cached = outcome is not None
     if outcome is None:
         job = QueryJob(parsed.query, (result_format or RESULTS[0]).media_type, (graph_format_ or GRAPHS[0]).media_type,
-                       settings.max_result_rows, parsed.union_default, parsed.default_graphs, parsed.named_graphs, request.base_url)
+                       settings.max_result_rows, parsed.union_default, parsed.default_graphs, parsed.named_graphs, request.base_url,
+                       settings.max_response_bytes)
         outcome = release.runner.run(job, parsed.timeout_s)
         if outcome.form == "graph" and graph_format_ is None:
             graph_format()  # raises NotAcceptable naming what was asked and what is available
@@ -75,8 +76,11 @@ def endpoint() -> Response:
     response = Response(outcome.body, mimetype=outcome.media_type)
     response.headers["SpaceKG-Rows"] = str(outcome.rows)
     if outcome.truncated:
-        response.headers["SpaceKG-Result-Truncated"] = f"true; limit={settings.max_result_rows}"
-        response.headers["Warning"] = f'199 spacekg "result truncated at {settings.max_result_rows} rows; use LIMIT and OFFSET to page"'
+        # the row cap, or else the byte cap, stopped the answer
+        cap = f"limit={settings.max_result_rows}" if outcome.rows >= settings.max_result_rows else f"max-bytes={settings.max_response_bytes}"
+        shown = f"{settings.max_result_rows} rows" if cap.startswith("limit") else f"{settings.max_response_bytes} bytes"
+        response.headers["SpaceKG-Result-Truncated"] = f"true; {cap}"
+        response.headers["Warning"] = f'199 spacekg "result truncated at {shown}; use LIMIT and OFFSET to page"'
     record_query(parsed.query, outcome.rows, outcome.truncated, cached)
     return finish(response, tag)
 

@@ -61,7 +61,8 @@ def _run(text: str, graph: str) -> Answer:
             raise UsageError(f"there is no graph {graph!r} in this release", "choose one of the graphs offered")
         job = QueryJob(parsed.query, "application/sparql-results+json", "application/n-triples", min(PAGE_ROWS, settings.max_result_rows),
                        union_default=parsed.union_default and not graph, default_graphs=(graph,) if graph else parsed.default_graphs,
-                       named_graphs=parsed.named_graphs, base_iri=url_for("sparql.endpoint", _external=True))
+                       named_graphs=parsed.named_graphs, base_iri=url_for("sparql.endpoint", _external=True),
+                       byte_cap=settings.max_page_bytes)
         outcome = served().runner.run(job, parsed.timeout_s)
     except SpaceKGError as error:
         return Answer(error=error.message, hint=error.hint, status=error.http_status)
@@ -96,6 +97,7 @@ def query_page() -> Response:
     downloads = _downloads(text, graph, answer.form) if text and not answer.error else []
     return render_page("query.html", status=answer.status, query=shown, ran=bool(text), answer=answer, graph=graph, graphs=graphs,
                        examples=_examples(catalogue), downloads=downloads, share=share, page_rows=PAGE_ROWS,
+                       page_bytes=current_app.config["SPACEKG_SETTINGS"].max_page_bytes,
                        action=url_for("pages.query"), endpoint=url_for("sparql.endpoint"),
                        alternates=[("application/sparql-results+json", "SPARQL JSON", href) for name, href in downloads if name == "SPARQL JSON"])
 
