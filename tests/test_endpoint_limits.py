@@ -33,7 +33,6 @@ from werkzeug.test import TestResponse
 from conftest import app_settings
 from spacekg.store.releases import Release
 from spacekg.web import create_app
-from spacekg.web.query_pool import RESERVED_THREADS
 
 OST = "https://w3id.org/spacekg/id/instrument/ost"
 SELECT = f"SELECT ?d WHERE {{ <{OST}> <https://w3id.org/spacekg/ontology#entryIntoForce> ?d }}"
@@ -45,7 +44,7 @@ XML = "application/sparql-results+xml"
 DIRECT = "application/sparql-query"
 LIMIT_S = 2.0
 ROW_CAP = 5
-QUERY_THREADS = 3  # the limited app's query processes (one per query slot; its request threads are these and the reserved ones)
+QUERY_THREADS = 3  # the limited app's query processes (one per request thread of a worker)
 TRUNCATION_LINK = "urn:spacekg:result-truncated"
 
 
@@ -66,7 +65,7 @@ def max_query_bytes(app: Flask) -> int:
 @pytest.fixture(scope="module")
 def limited_app(built_tiny: Release) -> Iterator[Flask]:
     """The tiny release with at most 5 rows per answer, a 2 s query limit and three query processes."""
-    application = create_app(app_settings(built_tiny, max_result_rows=ROW_CAP, query_timeout_s=LIMIT_S, threads=QUERY_THREADS + RESERVED_THREADS))
+    application = create_app(app_settings(built_tiny, max_result_rows=ROW_CAP, query_timeout_s=LIMIT_S, threads=QUERY_THREADS))
     application.config["TESTING"] = True
     yield application
     application.config["SPACEKG_FOLLOWER"].served.runner.close()

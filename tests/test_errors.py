@@ -62,7 +62,6 @@ EXAMPLES: dict[type[SpaceKGError], Callable[[], SpaceKGError]] = {
     errors.QueryTimeout: lambda: errors.QueryTimeout("the query ran past the time limit <2 s>", HINT),
     errors.SandboxUnavailable: lambda: errors.SandboxUnavailable("no <seccomp>", HINT),
     errors.QueryProcessFailed: lambda: errors.QueryProcessFailed("the query <process> failed"),
-    errors.ServerBusy: lambda: errors.ServerBusy("all <4> query slots stayed busy", "try again"),
     errors.QueryProcessKilled: lambda: errors.QueryProcessKilled("the query <process> was killed from outside", "try again"),
     errors.BuildInProgress: lambda: errors.BuildInProgress("another <build> is publishing", HINT),
     errors.ReleaseNotWritable: lambda: errors.ReleaseNotWritable("cannot write <releases>", HINT),

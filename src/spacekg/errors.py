@@ -223,15 +223,6 @@ class SandboxUnavailable(SpaceKGError):
     exit_code = 70
 
 
-class ServerBusy(SpaceKGError):
-    """Every query slot of the worker stayed busy for as long as a query may wait: answered as a 503 with Retry-After,
-    so that a crowd of long queries cannot take the threads that /health, pages and cached answers need."""
-
-    http_status = 503
-    exit_code = 70
-    retry_after_s = 5
-
-
 class QueryProcessKilled(SpaceKGError):
     """The query process was killed from outside (the machine's out-of-memory killer, or an operator): logged, answered
     as a 503, since the same query may well succeed in a moment."""

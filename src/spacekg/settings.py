@@ -37,7 +37,6 @@ class Settings:
     workers: int = 2
     threads: int = 8
     query_timeout_s: float = 30.0
-    query_wait_s: float = 1.0  # how long a query waits for a free query slot of its worker before a 503 with Retry-After
     max_result_rows: int = 10000
     max_query_bytes: int = 100_000
     max_response_bytes: int = 64 << 20  # an answer of the endpoint stops (truncated, as at the row cap) before this size

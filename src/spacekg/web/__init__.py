@@ -17,7 +17,7 @@ from spacekg.web.errors import register_error_handlers
 from spacekg.web.linked_data import linked_data
 from spacekg.web.metrics import init_metrics
 from spacekg.web.pages import init_pages
-from spacekg.web.query_pool import ExecutorPool, query_slots
+from spacekg.web.query_pool import ExecutorPool
 from spacekg.web.remote_runner import RemoteQueryRunner
 from spacekg.web.result_cache import ResultCache
 from spacekg.web.site import Site
@@ -48,8 +48,7 @@ def release_probe(settings: Settings, dataset: ServedDataset) -> Callable[[], st
 def bundle(dataset: ServedDataset, settings: Settings) -> Served:
     """What a worker keeps for one release: its query runner, result cache and page caches."""
     store = dataset.store
-    runner: QueryRunner = (RemoteQueryRunner(store) if isinstance(store, RemoteStore)
-                           else ExecutorPool(store, query_slots(settings.threads), settings.query_memory_mb, settings.query_wait_s))
+    runner: QueryRunner = RemoteQueryRunner(store) if isinstance(store, RemoteStore) else ExecutorPool(store, settings.threads, settings.query_memory_mb)
     return Served(dataset, runner, ResultCache(max_entries=512, max_bytes=64 << 20), Site(dataset, settings.base_iri))
 
 

@@ -49,9 +49,6 @@ def error_response(error: HTTPException | SpaceKGError) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
     else:
         response = _plain(plain, status)
-    retry_after = getattr(error, "retry_after_s", None)
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
     if isinstance(error, HTTPException):  # e.g. 405's Allow, 401's WWW-Authenticate: what the client needs to go on
         for name, value in error.get_headers():
             if name.lower() != "content-type":

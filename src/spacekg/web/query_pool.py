@@ -30,7 +30,7 @@ from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
-from spacekg.errors import QueryError, QueryProcessFailed, QueryProcessKilled, QueryTimeout, SandboxUnavailable, ServerBusy
+from spacekg.errors import QueryError, QueryProcessFailed, QueryProcessKilled, QueryTimeout, SandboxUnavailable
 from spacekg.web.evaluation import QueryJob, QueryOutcome, evaluate
 from spacekg.web.sandbox import die_with_parent, forbid_network, limit_memory
 
@@ -238,51 +238,21 @@ def _reap(process: BaseProcess) -> None:
         process.join()
 
 
-RESERVED_THREADS = 2  # request threads of a worker that no running query takes: /health, /metrics, pages and cached answers
-
-
-def query_slots(threads: int) -> int:
-    """How many queries a worker with `threads` request threads evaluates at once."""
-    return max(1, threads - RESERVED_THREADS)
-
-
 class ExecutorPool:
-    """The worker's query slots: one executor (and child process) each, handed out one at a time.
+    """One executor (and child process) per request thread of a worker, handed out one at a time."""
 
-    There are fewer slots than request threads (query_slots), and at most one query more than there are slots waits
-    for one, for at most `wait_s`: when long queries fill every slot, a thread is still free for /health, pages and
-    cached answers, and further queries get a 503 with Retry-After (ServerBusy) at once instead of a thread each.
-    """
-
-    def __init__(self, store: ox.Store, size: int, memory_mb: int = 0, wait_s: float = 1.0) -> None:
-        self._idle: queue.Queue[QueryExecutor] = queue.Queue()
+    def __init__(self, store: ox.Store, size: int, memory_mb: int = 0) -> None:
+        self._idle: queue.SimpleQueue[QueryExecutor] = queue.SimpleQueue()
         self._all = [QueryExecutor(store, memory_mb) for _ in range(max(1, size))]
-        self.wait_s = wait_s
-        self._in_flight, self._admitted = 0, threading.Lock()
         for executor in self._all:
             self._idle.put(executor)
 
-    def _busy(self, why: str) -> ServerBusy:
-        return ServerBusy(f"all {len(self._all)} query slots of this worker are busy{why}",
-                          f"try again in {ServerBusy.retry_after_s} s (Retry-After); long queries hold the slots until their time limit")
-
     def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
-        with self._admitted:
-            if self._in_flight > len(self._all):  # every slot taken and one query already waiting
-                raise self._busy(" and a query already waits for one")
-            self._in_flight += 1
+        executor = self._idle.get()
         try:
-            try:
-                executor = self._idle.get(timeout=self.wait_s)
-            except queue.Empty:
-                raise self._busy(f" and stayed busy for {self.wait_s:g} s") from None
-            try:
-                return executor.run(job, timeout_s)
-            finally:
-                self._idle.put(executor)
+            return executor.run(job, timeout_s)
         finally:
-            with self._admitted:
-                self._in_flight -= 1
+            self._idle.put(executor)
 
     @property
     def timeouts(self) -> int:
