@@ -77,8 +77,9 @@ def parse_query_request(request: Request, max_timeout_s: float, max_query_bytes:
         raise PayloadTooLarge(f"the query is {len(query.encode())} bytes; the limit is {max_query_bytes}", "shorten the query")
     if not query.strip():
         raise UsageError("the query is empty", "e.g. SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-    if nesting_depth(query) > MAX_NESTING:
-        raise UsageError(f"the query is too deeply nested ({nesting_depth(query)} levels of braces, brackets or parentheses; "
+    depth = nesting_depth(query)
+    if depth > MAX_NESTING:
+        raise UsageError(f"the query is too deeply nested ({depth} levels of braces, brackets or parentheses; "
                          f"the limit is {MAX_NESTING})", "flatten the groups: a group inside a group with nothing else in it changes nothing")
     if looks_like_update(query):
         raise Forbidden(READ_ONLY)

@@ -143,8 +143,8 @@ class QueryExecutor:
             process.join(1.0)  # its pipe closes as it dies: give the kernel a moment to report how
         code = process.exitcode if process is not None else None
         self.close()
-        log.warning("query process %s ended during a query: %s", process.pid if process else "?",
-                    f"signal {-code}" if code is not None and code < 0 else f"exit code {code}")
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        log.warning("query process %s ended during a query: %s", process.pid if process else "?", how)
         if code == -signal.SIGKILL:
             return QueryProcessKilled("the query process was killed from outside (the machine ran out of memory, or an operator "
                                       "stopped it); the server goes on", "try again in a moment; if it happens again, narrow the query")
@@ -152,7 +152,7 @@ class QueryExecutor:
             limit = f" of {self.memory_mb} MB per query" if self.memory_mb else ""
             return QueryError(f"the query needed more memory than allowed{limit}",
                               "add LIMIT, avoid ORDER BY or DISTINCT over very large results, or narrow the patterns")
-        return QueryProcessFailed(f"the query process ended unexpectedly ({'signal ' + str(-code) if code and code < 0 else f'exit code {code}'}); "
+        return QueryProcessFailed(f"the query process ended unexpectedly ({how}); "
                                   "the error was logged")
 
     def _respawn(self) -> None:
