@@ -2,11 +2,12 @@
 
 Usage (from the repository root, after `spacekg build`, in a virtualenv with `pip install -e '.[bench]'`):
     python benchmarks/http_bench.py [--synth 100000] [--duration 5] [--connections 16,64] [--modes cold,repeated]
-                                    [--profile DIR] [--write BENCHMARKS.md]
+                                    [--baseline SRC] [--profile DIR] [--write BENCHMARKS.md]
 
-All three servers serve the N-Quads dump of one release (SpaceKG the release itself) with the union of
+All servers serve the N-Quads dump of one release (SpaceKG the release itself) with the union of
 the named graphs as default graph, bind to 127.0.0.1, and are started once; every workload is then run
-against each of them in turn (same wrk settings, back to back), so noise from other work on the
+against each of them in turn. `--baseline SRC` adds SpaceKG run from another source tree (e.g. a git worktree
+of an older commit, `SRC/src` put first on the path) beside the current one (same wrk settings, back to back), so noise from other work on the
 machine touches all three alike. Between runs each server is given time to finish queued requests.
 "Cold" makes every query text unique (a comment), so no result or parse cache helps; "repeated" sends
 the same texts again and again. Needs `wrk` (Debian package wrk).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import shlex
 import shutil
@@ -41,6 +43,7 @@ from spacekg.store.releases import Release, current_release  # noqa: E402
 CHEAP = "SELECT ?d WHERE { <https://w3id.org/spacekg/id/instrument/ost> <https://w3id.org/spacekg/ontology#entryIntoForce> ?d }"
 AGGREGATE = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
 PEERS = ("SpaceKG", "Oxigraph", "rdflib-endpoint")
+BASELINE = "SpaceKG baseline"
 
 # wrk calls setup once per thread, then request for every request; each thread numbers its own requests.
 LUA = """
@@ -70,9 +73,10 @@ class Server:
     url: str
     command: list[str]
     process: subprocess.Popen | None = None
+    environment: dict[str, str] | None = None
 
     def start(self, ready_within_s: float = 900) -> None:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.environment)
         if not settle(self.url, ready_within_s):
             raise SystemExit(f"{self.name} did not answer at {self.url} within {ready_within_s:.0f} s: {' '.join(self.command)}")
 
@@ -167,16 +171,19 @@ def prepare(args: argparse.Namespace, scratch: Path) -> tuple[Path, Path, Releas
     return project, releases, current_release(releases)
 
 
-def servers(project: Path, releases: Path, release: Release, scratch: Path, workers: int) -> list[Server]:
-    """The three servers, on consecutive ports from 7980, serving the same release."""
+def servers(project: Path, releases: Path, release: Release, scratch: Path, workers: int, baseline: Path | None) -> list[Server]:
+    """The servers, on consecutive ports from 7980, serving the same release."""
     dump = release.path / "dumps" / "spacekg.nq"
     tool = Path(sys.executable).parent
     oxigraph = shutil.which("oxigraph", path=str(tool)) or "oxigraph"
     subprocess.run([oxigraph, "load", "--location", str(scratch / "oxigraph"), "--file", str(dump)], check=True, capture_output=True)
+    spacekg = [sys.executable, "-m", "spacekg.cli", "--project", str(project), "--releases", str(releases), "serve", "--host", "127.0.0.1",
+               "--workers", str(workers), "--port"]
+    extra = [] if baseline is None else [
+        Server(BASELINE, "http://127.0.0.1:7983/sparql", [*spacekg, "7983"], environment={**os.environ, "PYTHONPATH": str(baseline / "src")})]
     return [
-        Server("SpaceKG", "http://127.0.0.1:7980/sparql",
-               [sys.executable, "-m", "spacekg.cli", "--project", str(project), "--releases", str(releases), "serve", "--host", "127.0.0.1",
-                "--port", "7980", "--workers", str(workers)]),
+        Server("SpaceKG", "http://127.0.0.1:7980/sparql", [*spacekg, "7980"]),
+        *extra,
         Server("Oxigraph", "http://127.0.0.1:7981/query",
                [oxigraph, "serve-read-only", "--location", str(scratch / "oxigraph"), "--bind", "127.0.0.1:7981", "--union-default-graph"]),
         # rdflib-endpoint's own CLI: an rdflib Dataset with default_union=True, under one uvicorn process.
@@ -222,13 +229,15 @@ PROFILE_RULES = (
     ("protocol parsing and query text checks", "spacekg/web/sparql_text.py"),
     ("metrics (prometheus_client)", "prometheus_client/"),
     ("metrics (prometheus_client)", "spacekg/web/metrics.py"),
-    ("access log", "gunicorn/glogging.py"),
     ("access log", "logging/"),
+    ("the front: the request's environ, thread hand-over, collecting the answer", "spacekg/web/front.py"),
     ("our endpoint function itself", "spacekg/web/sparql.py"),
     ("Flask/werkzeug request, routing and response", "flask/"),
     ("Flask/werkzeug request, routing and response", "werkzeug/"),
-    ("gunicorn: HTTP parsing, socket writes, threads", "gunicorn/"),
+    ("thread pool (concurrent.futures, threading)", "concurrent/futures/"),
+    ("thread pool (concurrent.futures, threading)", "threading.py"),
 )
+REQUEST_THREAD = "call_app"  # the front's function each request thread runs (front.py): stacks below it are a request's
 
 
 def py_spy(folder: Path, duration: int) -> Callable[[Server, str, list[str], int], None]:
@@ -246,12 +255,13 @@ def py_spy(folder: Path, duration: int) -> Callable[[Server, str, list[str], int
         spy.wait(timeout=duration + 60)
         settle(server.url, 60)
         stacks = collapsed_stacks(out)
-        own, _ = top_frames(stacks, keep="handle_request")
-        shares = shares_by_rule(stacks, PROFILE_RULES, keep="handle_request")
+        own, _ = top_frames(stacks, keep=REQUEST_THREAD)
+        shares = shares_by_rule(stacks, PROFILE_RULES, keep=REQUEST_THREAD)
         child = sum(n for stack, n in stacks.items() if any("_child_loop" in frame for frame in stack))
-        workers = sum(n for stack, n in stacks.items() if any("handle_request" in frame for frame in stack))
+        workers = sum(n for stack, n in stacks.items() if any(REQUEST_THREAD in frame for frame in stack))
+        loop = sum(n for stack, n in stacks.items() if not any(REQUEST_THREAD in frame or "_child_loop" in frame for frame in stack))
         print(f"py-spy --gil, SpaceKG, cheap lookup ({mode}), {connections} connections, {out}: {workers} samples in request threads, "
-              f"{child} in query processes", file=sys.stderr)
+              f"{child} in query processes, {loop} elsewhere (the event loop: bodies, sending, granian's Python side)", file=sys.stderr)
         print("  request threads by part: " + "; ".join(f"{share:.1f}% {name}" for name, share in shares), file=sys.stderr)
         print("  request threads, own time: " + "; ".join(f"{share:.1f}% {frame}" for frame, share in own), file=sys.stderr, flush=True)
 
@@ -274,16 +284,19 @@ def _latency(m: Measure) -> str:
 
 def table(rows: list[tuple[str, int, dict[str, Measure]]], release: Release, args: argparse.Namespace) -> str:
     """The Markdown table: requests/s of each server, SpaceKG's ratios to the peers, latencies, failures."""
-    header = ["workload", "conns", *(f"{p} req/s" for p in PEERS), "SpaceKG / Oxigraph", "SpaceKG / rdflib-endpoint",
-              *(f"{p} p50 / p99 ms" for p in PEERS), "failed S/O/R"]
+    peers = [p for p in (*PEERS, BASELINE) if p in rows[0][2]]
+    compared = [p for p in peers if p != "SpaceKG"]
+    header = ["workload", "conns", *(f"{p} req/s" for p in peers), *(f"SpaceKG / {p}" for p in compared),
+              *(f"{p} p50 / p99 ms" for p in peers), "failed " + "/".join(p.split()[-1][:3] for p in peers)]
     lines = []
     for label, connections, m in rows:
         ours = m["SpaceKG"].rps
-        lines.append([label, connections, *(_rate(m[p].rps) for p in PEERS), _ratio(ours, m["Oxigraph"].rps),
-                      _ratio(ours, m["rdflib-endpoint"].rps), *(_latency(m[p]) for p in PEERS), "/".join(str(m[p].failed) for p in PEERS)])
+        lines.append([label, connections, *(_rate(m[p].rps) for p in peers), *(_ratio(ours, m[p].rps) for p in compared),
+                      *(_latency(m[p]) for p in peers), "/".join(str(m[p].failed) for p in peers)])
+    baseline = f", {BASELINE}: the same command from {args.baseline}" if args.baseline else ""
     intro = (f"`python {shlex.join(sys.argv)}` — release {release.release_id} ({_size(release)}); wrk -t2, {args.duration} s per run, "
-             f"--timeout 10s; SpaceKG `serve --workers {args.workers}` (gunicorn gthread, 4 threads each), `oxigraph serve-read-only "
-             f"--union-default-graph`, `rdflib-endpoint serve` (one uvicorn process); {machine()}")
+             f"--timeout 10s; SpaceKG `serve --workers {args.workers}` (granian and the front), `oxigraph serve-read-only "
+             f"--union-default-graph`, `rdflib-endpoint serve` (one uvicorn process){baseline}; {machine()}")
     return intro + "\n\n" + markdown_table(header, lines)
 
 
@@ -303,6 +316,7 @@ def main() -> None:
     parser.add_argument("--workloads", default="cheap lookup,aggregate,canned-query mix")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--settle", type=float, default=180, help="seconds a server may take to drain a run's queue before a restart")
+    parser.add_argument("--baseline", type=Path, help="also serve SpaceKG from this source tree (its src/ first on the path), e.g. an older commit")
     parser.add_argument("--profile", type=Path, help="also profile SpaceKG on the cold cheap lookup with py-spy, raw stacks to this folder")
     parser.add_argument("--write", type=Path, help="append the table to this Markdown file")
     args = parser.parse_args()
@@ -313,7 +327,7 @@ def main() -> None:
         mix = [q.text for q in load_catalogue(load_settings({}, project_dir=project).queries).values() if not q.parameters]
         every = {"cheap lookup": [CHEAP], "aggregate": [AGGREGATE], "canned-query mix": mix}
         workloads = {name: every[name] for name in args.workloads.split(",")}
-        for server in servers(project, releases, release, scratch, args.workers):
+        for server in servers(project, releases, release, scratch, args.workers, args.baseline):
             server.start()
             running.append(server)
         rows = measure_all(running, workloads, args, py_spy(args.profile, args.duration) if args.profile else None)

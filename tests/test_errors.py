@@ -45,6 +45,8 @@ HINT = "do this <instead> & retry"
 EXAMPLES: dict[type[SpaceKGError], Callable[[], SpaceKGError]] = {
     errors.SpaceKGError: lambda: errors.SpaceKGError("something <failed>", HINT),
     errors.SourceDataError: lambda: errors.SourceDataError(SourcePosition("data/events.csv", 7, "2 (date)"), "bad date <x>", HINT),
+    errors.RequestTimeout: lambda: errors.RequestTimeout("the body did not arrive within <10 s>", HINT),
+    errors.ServerBusy: lambda: errors.ServerBusy("every query process is <busy>", HINT),
     errors.SourceDataErrors: lambda: errors.SourceDataErrors([errors.SourceDataError(SourcePosition("data/events.csv", 7), "bad <date>", HINT)]),
     errors.ShapesNotEvaluable: lambda: errors.ShapesNotEvaluable("a <SPARQL> constraint"),
     errors.DataDoesNotConform: lambda: errors.DataDoesNotConform(ValidationReport(results=())),
@@ -101,6 +103,7 @@ def test_a_program_gets_the_status_of_the_class_and_its_message_as_plain_text(cl
     assert answer.mimetype == "text/plain"
     assert answer.text == str(error) + "\n"  # message, then "fix:" and the hint, unescaped: it is plain text
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert answer.headers.get("Retry-After") == (None if cls.retry_after_s is None else str(cls.retry_after_s))
     assert not TRACE.search(answer.text)
 
 

@@ -1,6 +1,6 @@
 """Runaway queries are stopped at the time limit, and cheap lookups stay fast while they run.
 
-A real gunicorn on 127.0.0.1 (two workers) over the tiny release with a 2 s limit: the point is how the
+A real `spacekg serve` on 127.0.0.1 (granian, two workers) over the tiny release with a 2 s limit: the point is how the
 server's processes share the machine under load. Client threads send runaway queries in loops (a cross
 product, an unbounded property path over everything composed with itself, an ORDER BY over a cross
 product, a regular expression over a cross product) while one client sends cheap lookups and times
@@ -46,8 +46,10 @@ ROUND_S = 2.5  # each round: this long with no runaways, then this long with the
 LONG_FORM = (3, 4.0)  # pytest --long-form: rounds and seconds of the benchmark run
 # The issue's target is a p99 within 3x of idle. On a 2-core machine shared with other work, measured
 # ratios ranged from 2.5 to 6 from run to run (12.9 before long queries were demoted), so what is
-# asserted is what held in every run: the median unchanged within 2x (5.4x before), the p99 within 8x.
-MAX_P50_RATIO = 2.0
+# asserted is what held in every run: the median within 3x, the p99 within 8x. The median was within 2x under
+# gunicorn (idle p50 ~5 ms); granian halved the idle p50 (3.2 ms) while the loaded one stayed ~7 ms, so the same
+# contention for the 2 cores is a larger ratio (2.1x on an idle machine, 2026-12-03).
+MAX_P50_RATIO = 3.0
 MAX_P99_RATIO = 8.0
 OST = "https://w3id.org/spacekg/id/instrument/ost"
 # Each runs far past the limit over the tiny release (~4,700 quads): measured with a 15 s limit, three were stopped
@@ -85,9 +87,9 @@ class Runaways:
                     continue
                 self.answers.append((name, response.status_code, response.text, time.monotonic() - started))
 
-    def start(self) -> None:
+    def start(self, clients: int = RUNAWAY_CLIENTS) -> None:
         self.stopping.clear()
-        self.threads = [threading.Thread(target=self._loop, args=(n,), daemon=True) for n in range(RUNAWAY_CLIENTS)]
+        self.threads = [threading.Thread(target=self._loop, args=(n,), daemon=True) for n in range(clients)]
         for thread in self.threads:
             thread.start()
 
@@ -121,7 +123,7 @@ def p99(values: list[float]) -> float:
 
 @pytest.fixture(scope="module")
 def limited_server(built_tiny: Release) -> Iterator[str]:
-    """The tiny release behind gunicorn (two workers, the default eight threads each) with a 2 s query limit."""
+    """The tiny release served by two workers (the default eight query processes each) with a 2 s query limit."""
     running = RunningServer("--releases", str(built_tiny.path.parent), "serve", "--workers", "2", "--timeout", str(LIMIT_S))
     yield running.url
     running.stop()
@@ -166,12 +168,82 @@ def test_runaways_are_stopped_at_the_limit_while_cheap_lookups_stay_fast(limited
     assert figures["p99_ratio"] <= MAX_P99_RATIO, figures
 
 
+FLOOD_CLIENTS = 32  # twice the query processes of the two workers: half the runaways must wait for one
+FLOOD_S = 6.0
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_flood_of_runaways_leaves_health_and_cached_answers_untouched_and_waiting_queries_get_503_retry_after(
+        limited_server: str) -> None:
+    """Slow on purpose (~10 s): 32 clients loop on runaways for 6 s, more than the query processes can take, while
+    `/health` and a cached query are probed. Nothing that needs no query process waits behind them (issue 15: health p99
+    under 1 s); each runaway is stopped at the limit, or, having found every query process busy for
+    Settings.query_wait_s, told so (the next test shows that answer in-process)."""
+    cached = {"query": f"SELECT ?p ?o WHERE {{ <{OST}> ?p ?o }} LIMIT 5"}
+    for _ in range(8):  # on fresh connections, so that both workers hold it in their result cache
+        assert requests.get(limited_server + "/sparql", params=cached, timeout=10, headers={"Connection": "close"}).ok
+    runaways = Runaways(limited_server)
+    runaways.start(FLOOD_CLIENTS)
+    probes: dict[str, list[float]] = {"health": [], "cached": []}
+    failures = []
+    try:
+        time.sleep(0.5)
+        deadline = time.monotonic() + FLOOD_S
+        while time.monotonic() < deadline:
+            for name, params in (("health", None), ("cached", cached)):
+                started = time.monotonic()
+                answer = requests.get(limited_server + ("/health" if name == "health" else "/sparql"), params=params, timeout=10)
+                probes[name].append(time.monotonic() - started)
+                if answer.status_code != 200:
+                    failures.append((name, answer.status_code, answer.text[:200]))
+            time.sleep(0.05)
+    finally:
+        runaways.stop()
+    figures = {name: {"n": len(values), "p50_ms": 1000 * statistics.median(values), "p99_ms": 1000 * p99(values)} for name, values in probes.items()}
+    statuses = [(status, text.split("\n", 1)[0]) for _, status, text, _ in runaways.answers]
+    figures["runaways"] = {"n": len(statuses), "busy": sum("query processes of this worker stayed busy" in text for _, text in statuses)}
+    print(json.dumps(figures, indent=2))
+    assert failures == []
+    for name in probes:
+        assert figures[name]["p99_ms"] < 1000, figures
+    for status, text in statuses:
+        assert status == 503 and ("time limit" in text or "stayed busy" in text), (status, text)
+
+
+@pytest.fixture
+def one_slot_app(built_tiny: Release) -> Iterator[Flask]:
+    """The tiny release in this process with one query process, a 3 s limit and a 0.3 s wait for the process."""
+    application = create_app(app_settings(built_tiny, threads=1, query_timeout_s=3, query_wait_s=0.3))
+    yield application
+    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+
+
+def test_a_query_that_finds_every_query_process_busy_gets_503_with_retry_after_but_cached_answers_do_not_wait(
+        one_slot_app: Flask) -> None:
+    client = one_slot_app.test_client()
+    cached = {"query": f"ASK {{ <{OST}> ?p ?o }}"}
+    assert client.get("/sparql", query_string=cached).status_code == 200
+    runaway = threading.Thread(target=lambda: one_slot_app.test_client().get("/sparql", query_string={"query": RUNAWAYS["cross product"]}))
+    runaway.start()
+    time.sleep(0.5)  # the runaway holds the one query process
+    started = time.monotonic()
+    busy = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    waited = time.monotonic() - started
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+    assert busy.text.startswith("all 1 query processes of this worker stayed busy for 0.3 s\n  fix: try again"), busy.text
+    assert 0.3 <= waited < 2
+    assert client.get("/sparql", query_string=cached).status_code == 200
+    assert client.get("/health").status_code == 200
+    runaway.join(10)
+
+
 QUIET_FORKS = threading.Event()
 
 
 def _quiet_fork() -> None:
     # pytest enables faulthandler, and a forked query process inherits it: when the memory cap makes the process
-    # abort, it would dump this test process's Python stacks onto the terminal. Under gunicorn it dumps nothing.
+    # abort, it would dump this test process's Python stacks onto the terminal. Under `spacekg serve` it dumps nothing.
     if QUIET_FORKS.is_set():
         faulthandler.disable()
 

@@ -240,7 +240,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="spacekg-metrics-") as metrics_dir:
         # prometheus_client picks its multiprocess mode from this variable when it is first imported, so it is
-        # set before the web package is; gunicorn's workers inherit it and write their samples there.
+        # set before the web package is; granian's workers inherit it and write their samples there.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         from spacekg.web.server import serve
 

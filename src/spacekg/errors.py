@@ -22,6 +22,7 @@ class SpaceKGError(Exception):
 
     http_status = 500
     exit_code = 70
+    retry_after_s: int | None = None  # an HTTP answer tells the client when to try again (Retry-After), if set
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -178,6 +179,12 @@ class PayloadTooLarge(UsageError):
     http_status = 413
 
 
+class RequestTimeout(UsageError):
+    """The request's body did not arrive within the server's time limit (a slow or stalled client)."""
+
+    http_status = 408
+
+
 class UnsupportedMediaType(UsageError):
     """The request body's Content-Type or charset is not one the endpoint reads."""
 
@@ -221,6 +228,14 @@ class SandboxUnavailable(SpaceKGError):
 
     http_status = 503
     exit_code = 70
+
+
+class ServerBusy(SpaceKGError):
+    """Every query process of the worker stayed busy for longer than a query may wait for one: try again later."""
+
+    http_status = 503
+    exit_code = 75  # EX_TEMPFAIL
+    retry_after_s = 5
 
 
 class QueryProcessKilled(SpaceKGError):

@@ -35,7 +35,10 @@ class Settings:
     public_url: str = ""  # the URL answers name (links, redirects, VoID); default: the bound address (spacekg.web.edge)
     trusted_proxies: str = ""  # comma-separated addresses or networks whose X-Forwarded-* headers are read; default none
     workers: int = 2
-    threads: int = 8
+    threads: int = 8  # query processes per worker: queries evaluated at once
+    request_threads: int = 32  # Python threads per worker answering requests (pages, cached answers, waiting queries)
+    query_wait_s: float = 5.0  # how long a query waits for a free query process before a 503 with Retry-After
+    body_timeout_s: float = 10.0  # a request body must arrive within this many seconds, else 408
     query_timeout_s: float = 30.0
     max_result_rows: int = 10000
     max_query_bytes: int = 100_000
@@ -58,6 +61,12 @@ class Settings:
             object.__setattr__(self, name, Path(value) if value is not None else root / default)
         if not self.base_iri.endswith("/"):
             raise UsageError(f"base IRI {self.base_iri!r} must end with '/'", "set SPACEKG_BASE_IRI to e.g. https://w3id.org/spacekg/")
+
+    @property
+    def max_body_bytes(self) -> int:
+        """A request body (a POSTed query or form) larger than this is refused with 413, chunked or not: a query of
+        max_query_bytes, form-encoded (which inflates it up to ~3x)."""
+        return self.max_query_bytes * 4
 
     @property
     def data(self) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 
 from spacekg.queries import load_catalogue
 from spacekg.settings import Settings
@@ -14,6 +14,7 @@ from spacekg.store.remote import RemoteStore, remote_release_id
 from spacekg.store.serving import ServedDataset, load_files, load_release, load_remote
 from spacekg.web.edge import Edge, public_url, trusted_networks
 from spacekg.web.errors import register_error_handlers
+from spacekg.web.front import refusal_of
 from spacekg.web.linked_data import linked_data
 from spacekg.web.metrics import init_metrics
 from spacekg.web.pages import init_pages
@@ -48,7 +49,8 @@ def release_probe(settings: Settings, dataset: ServedDataset) -> Callable[[], st
 def bundle(dataset: ServedDataset, settings: Settings) -> Served:
     """What a worker keeps for one release: its query runner, result cache and page caches."""
     store = dataset.store
-    runner: QueryRunner = RemoteQueryRunner(store) if isinstance(store, RemoteStore) else ExecutorPool(store, settings.threads, settings.query_memory_mb)
+    runner: QueryRunner = (RemoteQueryRunner(store) if isinstance(store, RemoteStore)
+                           else ExecutorPool(store, settings.threads, settings.query_memory_mb, settings.query_wait_s))
     return Served(dataset, runner, ResultCache(max_entries=512, max_bytes=64 << 20), Site(dataset, settings.base_iri))
 
 
@@ -61,7 +63,7 @@ def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flas
     app.wsgi_app = Edge(app.wsgi_app, public_url(settings.public_url, settings.host, settings.port),  # type: ignore[method-assign]
                         trusted_networks(settings.trusted_proxies))
     app.config["SPACEKG_SETTINGS"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 4  # form encoding inflates a query up to ~3x
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["SPACEKG_CATALOGUE"] = load_catalogue(settings.queries) if settings.queries.is_dir() else {}
     follower = ReleaseFollower(bundle(dataset, settings), lambda fresh: bundle(fresh, settings), lambda: load_dataset(settings),
                                release_probe(settings, dataset))
@@ -69,6 +71,13 @@ def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flas
         follower.catch_up()
     init_state(app, follower)
     register_error_handlers(app)
+
+    @app.before_request
+    def refuse_what_the_front_refused() -> None:  # a body too slow or too large (front.py): answered like any error
+        refusal = refusal_of(request.environ)
+        if refusal is not None:
+            raise refusal
+
     init_metrics(app)
     app.register_blueprint(sparql)
     app.register_blueprint(void)

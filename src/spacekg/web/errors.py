@@ -10,8 +10,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, Response, render_template, request
-from gunicorn.http.errors import ParseException as MalformedRequest  # raised while the app reads a body gunicorn cannot parse
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import HTTPException
 
 from spacekg.errors import SpaceKGError
 from spacekg.web.mediatypes import negotiate
@@ -49,6 +48,8 @@ def error_response(error: HTTPException | SpaceKGError) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
     else:
         response = _plain(plain, status)
+    if isinstance(error, SpaceKGError) and error.retry_after_s is not None:
+        response.headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, HTTPException):  # e.g. 405's Allow, 401's WWW-Authenticate: what the client needs to go on
         for name, value in error.get_headers():
             if name.lower() != "content-type":
@@ -56,14 +57,9 @@ def error_response(error: HTTPException | SpaceKGError) -> Response:
     return response
 
 
-def _malformed_body(error: MalformedRequest) -> Response:
-    return error_response(BadRequest(f"the request body could not be read: {error}; send it whole, with Content-Length or well-formed chunks"))
-
-
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(SpaceKGError, error_response)
     app.register_error_handler(HTTPException, error_response)
-    app.register_error_handler(MalformedRequest, _malformed_body)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.util
 import os
 import queue
 import signal
@@ -30,9 +31,9 @@ from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
-from spacekg.errors import QueryError, QueryProcessFailed, QueryProcessKilled, QueryTimeout, SandboxUnavailable
+from spacekg.errors import QueryError, QueryProcessFailed, QueryProcessKilled, QueryTimeout, SandboxUnavailable, ServerBusy
 from spacekg.web.evaluation import QueryJob, QueryOutcome, evaluate
-from spacekg.web.sandbox import die_with_parent, forbid_network, limit_memory
+from spacekg.web.sandbox import die_with_parent, drop_inherited_sockets, forbid_network, limit_memory
 
 # A query still running after this long is a long one. Its process then runs at a lower CPU priority
 # (niceness 5: a third of a normal process's share), so that on a machine with few cores the short
@@ -52,6 +53,29 @@ log = logging.getLogger(__name__)
 # thread closes an end would see a descriptor that is closed (or already reused by a new pipe) under its name.
 _WORKER_ENDS: weakref.WeakSet[multiprocessing.connection.Connection] = weakref.WeakSet()
 _FORK_LOCK = threading.Lock()
+_CHILDREN: weakref.WeakSet[BaseProcess] = weakref.WeakSet()  # this process's query processes, for its exit
+_EXIT_HOOK_PID: int | None = None
+
+
+def _kill_children_at_exit() -> None:
+    """Kill this worker's query processes as it exits, at once.
+
+    multiprocessing would send each SIGTERM and wait for it; a process forked a moment before still has the worker's
+    SIGTERM handler, ignores the signal, and the worker would wait until its master kills it (30 s on a busy stop).
+    """
+    for process in list(_CHILDREN):
+        with contextlib.suppress(ProcessLookupError, AssertionError):
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+
+
+def _at_exit_kill_children() -> None:
+    """Register the exit hook once per process (a forked worker starts with none: multiprocessing clears them)."""
+    global _EXIT_HOOK_PID
+    if _EXIT_HOOK_PID != os.getpid():
+        _EXIT_HOOK_PID = os.getpid()
+        multiprocessing.util.Finalize(None, _kill_children_at_exit, exitpriority=100)  # before multiprocessing's own clean-up
 
 
 def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Store, memory_mb: int, worker: int) -> None:
@@ -61,6 +85,7 @@ def _child_loop(connection: multiprocessing.connection.Connection, store: ox.Sto
     for inherited in list(_WORKER_ENDS):
         with contextlib.suppress(OSError):  # closed by the worker as it forked this child: nothing left to close
             inherited.close()
+    drop_inherited_sockets(keep=connection.fileno())
     sandbox_problem = forbid_network()
     limit_memory(memory_mb)
     while True:
@@ -106,7 +131,9 @@ class QueryExecutor:
             parent_end, child_end = self._context.Pipe()
             _WORKER_ENDS.add(parent_end)
             process = self._context.Process(target=_child_loop, args=(child_end, self.store, self.memory_mb, os.getpid()), daemon=True)
+            _at_exit_kill_children()
             process.start()
+            _CHILDREN.add(process)
             child_end.close()
         return process, parent_end
 
@@ -239,16 +266,26 @@ def _reap(process: BaseProcess) -> None:
 
 
 class ExecutorPool:
-    """One executor (and child process) per request thread of a worker, handed out one at a time."""
+    """A worker's query processes, handed out one at a time; a query waits at most `wait_s` for one (admission control).
 
-    def __init__(self, store: ox.Store, size: int, memory_mb: int = 0) -> None:
+    Requests that need no query process (health, metrics, cached answers, static files) never wait here, so a
+    flood of slow queries delays them by nothing; the queries beyond what the processes can take get a 503
+    with Retry-After instead of a queue that grows without bound.
+    """
+
+    def __init__(self, store: ox.Store, size: int, memory_mb: int = 0, wait_s: float = 5.0) -> None:
+        self.wait_s = wait_s
         self._idle: queue.SimpleQueue[QueryExecutor] = queue.SimpleQueue()
         self._all = [QueryExecutor(store, memory_mb) for _ in range(max(1, size))]
         for executor in self._all:
             self._idle.put(executor)
 
     def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
-        executor = self._idle.get()
+        try:
+            executor = self._idle.get(timeout=self.wait_s)
+        except queue.Empty:
+            raise ServerBusy(f"all {len(self._all)} query processes of this worker stayed busy for {self.wait_s:g} s",
+                             "try again in a few seconds (see Retry-After); cheaper queries free them sooner") from None
         try:
             return executor.run(job, timeout_s)
         finally:

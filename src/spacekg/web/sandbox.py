@@ -14,6 +14,7 @@ import os
 import resource
 import signal
 import socket
+import stat
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -30,6 +31,33 @@ def forbid_network() -> str:
     except (ImportError, OSError, RuntimeError, ValueError) as error:
         return f"the query sandbox (seccomp) could not be installed: {error}"
     return ""
+
+
+def drop_inherited_sockets(keep: int) -> None:
+    """Point every socket this process inherited from its worker, except the descriptor `keep`, at /dev/null.
+
+    A forked process holds a copy of each socket its worker had open: the listening socket and every client
+    connection. While a copy lives, closing a connection in the worker (say, a client too slow to send its
+    headers) sends the client nothing, and a listening socket outlives its server. The descriptors are
+    overwritten rather than closed so that their numbers stay taken: an inherited Python object that still names
+    one cannot close a file opened later under the same number (the store's files are not sockets and stay).
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            descriptor = int(name)
+            if descriptor in (keep, null):
+                continue
+            try:
+                is_socket = stat.S_ISSOCK(os.fstat(descriptor).st_mode)
+            except OSError:
+                continue  # the descriptor of the listing itself, closed by now
+            if is_socket:
+                os.dup2(null, descriptor)
+    except FileNotFoundError:
+        pass  # no /proc (not Linux): the copies stay, as they would anywhere else
+    finally:
+        os.close(null)
 
 
 def limit_memory(extra_mb: int) -> None:
