@@ -9,7 +9,7 @@ breaks them:
   query processes; most endpoint, linked-data, page and error tests go through `client`.
 - `tiny_project`: a writable copy of the tiny project for a test that breaks or edits it;
   `published_project`: the same with one good release already built (built once per session).
-- `tiny_server`: `spacekg serve` (gunicorn) over the tiny release, for tests where the process and the
+- `tiny_server`: `spacekg serve` (granian) over the tiny release, for tests where the process and the
   socket are the point (third-party clients, timeouts, load, replicas, a browser). Marked `server`.
 - `curated_release`: one build of the real data/, for the checks *about* the curated data only
   (tests/test_data_acceptance*.py), which read their expectations from the data itself.
@@ -207,7 +207,7 @@ class RunningServer:
 
 @pytest.fixture(scope="session")
 def tiny_server(built_tiny: Release) -> Iterator[str]:
-    """The tiny release served by gunicorn with two workers and a 10 s query limit, for tests that need a real socket."""
+    """The tiny release served by `spacekg serve` with two workers and a 10 s query limit, for tests that need a real socket."""
     running = RunningServer("--releases", str(built_tiny.path.parent), "serve", "--workers", "2", "--timeout", "10")
     yield running.url
     running.stop()

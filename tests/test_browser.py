@@ -4,7 +4,7 @@ Landing page -> query page -> an example's results -> an entity page -> the chro
 report; on the way nothing is fetched from another origin, nothing breaks the content security policy, and an
 entity page fits a phone's width. Screenshots go to test-artifacts/ (git-ignored).
 
-A real server (the session's `tiny_server`: gunicorn over the tiny release) because the browser is a separate process
+A real server (the session's `tiny_server`: `spacekg serve` over the tiny release) because the browser is a separate process
 that talks HTTP over a socket; every test is marked `server`.
 """
 

@@ -1,7 +1,7 @@
 """Third-party SPARQL clients and RDF parsers against a running release server.
 
 SPARQLWrapper (Python), Apache Jena's `rsparql` (Java) and Raptor's `rapper` (C) each read what the
-endpoint sends, over a real socket: the session's `tiny_server` (gunicorn over the tiny release). A client
+endpoint sends, over a real socket: the session's `tiny_server` (`spacekg serve` over the tiny release). A client
 whose tool is not installed is skipped, with the command that installs it.
 """
 

@@ -4,7 +4,8 @@ Each test drives the real Front around the real app the way granian does: an ASG
 over the body in the pieces a client sent, a `send` that records what would go on the wire. What is shown:
 answers are those of the Flask app itself; a body is read whole before the app sees it (chunked or not), too large
 is a 413 and too slow a 408, both in the app's own error format; a dump is sent from the event loop in pieces; and
-`/health` is answered while every request thread is taken.
+`/health` is answered while every request thread is taken; a repeated request is replayed by the front, without the
+app, only while its answer's release is served, and never a conditional request or a refusal.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from spacekg.web.front import Front, wsgi_environ
+from spacekg.web.front_cache import AnswerCache
 
 Message = dict[str, Any]
 MAX_BODY = 4096
+OST = "https://w3id.org/spacekg/id/instrument/ost"
 
 
 def scope(method: str, target: str, headers: Iterable[tuple[str, str]] = ()) -> dict[str, Any]:
@@ -188,3 +191,71 @@ def test_health_is_answered_while_every_request_thread_is_taken(app: Flask) -> N
     health, seconds = asyncio.run(scenario())
     assert health.status == 200 and b'"status":"ok"' in health.body
     assert seconds < 5, "health waited for the stuck page"
+
+
+# --- answers replayed by the front (front_cache.py) ------------------------------------------------------------
+
+class CountingApp:
+    """The app, counting the requests that reach it (what the front did not answer by itself)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app, self.calls = app, 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.calls += 1
+        return self.app.wsgi_app(environ, start_response)
+
+
+@pytest.fixture
+def caching(app: Flask) -> tuple[Front, CountingApp, AnswerCache]:
+    counting = CountingApp(app)
+    answers = AnswerCache(app.config["SPACEKG_FOLLOWER"].current_version, max_entries=3)
+    return Front(counting, threads=2, max_body_bytes=MAX_BODY, body_timeout_s=1, answers=answers), counting, answers
+
+
+def test_a_repeated_query_is_replayed_by_the_front_byte_for_byte_without_the_app(caching: tuple[Front, CountingApp, AnswerCache]) -> None:
+    front, counting, _ = caching
+    target = "/sparql?query=" + quote(f"SELECT ?p WHERE {{ <{OST}> ?p ?o }} ORDER BY ?p")
+    first, second = (through(front, scope("GET", target, [("accept", "text/csv")])) for _ in range(2))
+    assert counting.calls == 1
+    assert (second.status, second.messages[0]["headers"], second.body) == (first.status, first.messages[0]["headers"], first.body)
+    as_json = through(front, scope("GET", target, [("accept", "application/sparql-results+json")]))
+    assert counting.calls == 2 and as_json.headers["content-type"].startswith("application/sparql-results+json"), "Accept is in the key"
+    posted = through(front, scope("POST", "/sparql", [("content-type", "application/sparql-query"), ("accept", "text/csv")]),
+                     arriving(f"SELECT ?p WHERE {{ <{OST}> ?p ?o }} ORDER BY ?p".encode()))
+    assert counting.calls == 3 and posted.body == first.body, "a POST is its own entry"
+
+
+def test_conditional_requests_and_refusals_always_reach_the_app(caching: tuple[Front, CountingApp, AnswerCache]) -> None:
+    front, counting, answers = caching
+    target = "/sparql?query=" + quote("ASK { ?s ?p ?o }")
+    etag = through(front, scope("GET", target)).headers["etag"]
+    assert through(front, scope("GET", target, [("if-none-match", etag)])).status == 304
+    assert counting.calls == 2
+    for _ in range(2):
+        assert through(front, scope("GET", "/sparql?query=" + quote("SELECT WHERE {"))).status == 400
+    assert counting.calls == 4 and len(answers.entries) == 1, "only the 200 was kept"
+
+
+def test_an_entry_is_not_replayed_once_another_release_is_served() -> None:
+    served = ["release-a"]
+    answers = AnswerCache(lambda: served[0], max_entries=2)
+    headers = [(b"cache-control", b"public, max-age=300"), (b"spacekg-release", b"release-a")]
+    answers.put(("k",), 200, headers, b"old")
+    assert answers.get(("k",)) is not None
+    served[0] = "release-b"
+    assert answers.get(("k",)) is None and answers.entries == {}
+    answers.put(("k",), 200, headers, b"old")
+    assert answers.entries == {}, "an answer of a release no longer served is not kept"
+
+
+def test_the_cache_is_bounded_by_entries_and_bytes() -> None:
+    answers = AnswerCache(lambda: "r", max_entries=2, max_bytes=800)
+    headers = [(b"cache-control", b"public"), (b"spacekg-release", b"r")]
+    for key in "abc":
+        answers.put((key,), 200, headers, b"x" * 10)
+    assert list(answers.entries) == [("b",), ("c",)]
+    answers.put(("big",), 200, headers, b"x" * 101)
+    assert ("big",) not in answers.entries, "an answer over an eighth of the bytes is not kept"
+    answers.put(("d",), 200, [(b"cache-control", b"no-store"), (b"spacekg-release", b"r")], b"x")
+    assert ("d",) not in answers.entries

@@ -323,7 +323,7 @@ def sized_probes(draw: st.DrawFn) -> Probe:
     text = (query + pad * size)[:size] if size < len(query) else query + pad * ((size - len(query)) // len(pad.encode()))
     how = draw(st.sampled_from(["form", "direct", "get"]))
     if how == "get":
-        return Probe("GET", "/sparql?query=" + _percent(text.encode()[:9000]))  # what fits in gunicorn's request line, about
+        return Probe("GET", "/sparql?query=" + _percent(text.encode()[:9000]))  # a long GET: the first 9,000 bytes
     if how == "form":
         return Probe("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, b"query=" + _percent(text.encode()).encode())
     return Probe("POST", "/sparql", {"Content-Type": "application/sparql-query"}, text.encode())
@@ -542,7 +542,7 @@ def wire_requests(draw: st.DrawFn) -> tuple[bytes, bool]:
         query = b"?query=ASK" + b"".join(draw(st.lists(wire_junk, min_size=1, max_size=4)))
     target = path + query
     if _sometimes(draw, 40):
-        target += b"x" * 8200  # over gunicorn's request-line limit
+        target += b"x" * 8200  # a long request line (gunicorn refused these at 8 KB; granian reads up to ~400 KB)
     version = b"HTTP/1.1"
     if _sometimes(draw, 8):
         version = draw(st.sampled_from([b"HTTP/1.0", b"HTTP/2", b"HTTP/1.1 x", b"", b"http/1.1"]))

@@ -1,6 +1,6 @@
 """Load: 64 concurrent connections for 5 s of mixed canned queries, and not one error.
 
-A real gunicorn on 127.0.0.1 (the session's `tiny_server`: two workers, the default threads) serves the
+A real `spacekg serve` on 127.0.0.1 (the session's `tiny_server`: two workers, the default threads) serves the
 tiny release. 64 client threads, each with its own keep-alive connection (a requests.Session), send the
 catalogue's queries (queries/*.rq) in random order for LOAD_S seconds: long enough for every connection
 to be served many times over while all 64 are open, which is what "no error" needs. The minute-long run
@@ -93,6 +93,7 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 @pytest.mark.server
 @pytest.mark.slow
+@pytest.mark.alone
 def test_64_connections_sending_canned_queries_for_5_s_get_no_error(tiny_server: str, long_form: bool) -> None:
     """Slow on purpose (5 s of load; 60 s with --long-form): 64 keep-alive connections at once against two workers of eight threads."""
     load_s = LONG_FORM_LOAD_S if long_form else LOAD_S

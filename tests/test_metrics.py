@@ -1,4 +1,4 @@
-"""/metrics in Prometheus format, aggregated over gunicorn workers, and one access-log line per query."""
+"""/metrics in Prometheus format, aggregated over the server's workers, and one access-log line per query."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_metrics_count_queries_timeouts_and_rows_across_workers(tiny_server: str
     """Gunicorn's workers are separate processes: /metrics, answered by one of them, must add up what all of them counted."""
     before = _samples(requests.get(tiny_server + "/metrics", timeout=30).text)
     fresh = uuid.uuid4().hex  # queries no worker has answered (and cached) before in this session
-    for n in range(6):  # a new connection each, so gunicorn may hand them to either worker
+    for n in range(6):  # a new connection each, so either worker may take them
         answer = requests.get(tiny_server + "/sparql", params={"query": f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 3 # {fresh} {n}"}, timeout=30)
         assert answer.ok, answer.text
     runaway = requests.get(tiny_server + "/sparql", params={"query": f"{RUNAWAY} # {fresh}", "timeout": "1"}, timeout=30)

@@ -88,6 +88,7 @@ def _all_serve(urls: list[str], release_id: str) -> bool:
 
 @pytest.mark.server
 @pytest.mark.slow
+@pytest.mark.alone
 def test_a_new_release_is_switched_in_under_load_with_no_failed_or_mixed_answer(published_project: Settings) -> None:
     """Slow on purpose (~10 s): two servers start, and a release is built while eight clients keep them busy."""
     first = current_release(published_project.releases)

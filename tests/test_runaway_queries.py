@@ -131,6 +131,7 @@ def limited_server(built_tiny: Release) -> Iterator[str]:
 
 @pytest.mark.server
 @pytest.mark.slow
+@pytest.mark.alone
 def test_runaways_are_stopped_at_the_limit_while_cheap_lookups_stay_fast(limited_server: str, long_form: bool) -> None:
     """Slow on purpose (~15 s): two rounds of cheap lookups, each measured idle and then beside four looping runaways."""
     rounds, round_s = LONG_FORM if long_form else (ROUNDS, ROUND_S)
@@ -174,6 +175,7 @@ FLOOD_S = 6.0
 
 @pytest.mark.server
 @pytest.mark.slow
+@pytest.mark.alone
 def test_a_flood_of_runaways_leaves_health_and_cached_answers_untouched_and_waiting_queries_get_503_retry_after(
         limited_server: str) -> None:
     """Slow on purpose (~10 s): 32 clients loop on runaways for 6 s, more than the query processes can take, while

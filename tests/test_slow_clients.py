@@ -127,6 +127,7 @@ def _probe(url: str) -> tuple[int, float]:
 
 @pytest.mark.server
 @pytest.mark.slow
+@pytest.mark.alone
 def test_slow_and_idle_connections_do_not_starve_health_or_cheap_queries(tiny_server: str) -> None:
     port = int(tiny_server.rsplit(":", 1)[1])
     for _ in range(WARM_UPS):  # on fresh connections, so that both workers cache both answers and need no query process

@@ -78,6 +78,7 @@ def server(published_project: Settings) -> Iterator[RunningServer]:
 
 @pytest.mark.server
 @pytest.mark.slow
+@pytest.mark.alone
 def test_killed_workers_leave_no_query_process_and_new_workers_serve_the_current_release(
         server: RunningServer, published_project: Settings) -> None:
     """Slow on purpose (~25 s): 20 workers are killed one after the other under load, and a release is built meanwhile."""

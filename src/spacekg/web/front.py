@@ -7,7 +7,9 @@ granian (Rust) reads the request line and headers, with a timeout, and hands ove
 2. runs the WSGI app (Flask) on a thread pool: `/health` and `/metrics` on a pool of their own, so that they never wait
    behind pages or queries (queries then wait for a query process in query_pool, for a bounded time);
 3. sends the answer from the event loop: the thread hands over the whole body (the app caps its size) and is free again,
-   and a file (a dump) is read from disk chunk by chunk as the client takes it (`wsgi.file_wrapper`).
+   and a file (a dump) is read from disk chunk by chunk as the client takes it (`wsgi.file_wrapper`);
+4. replays an answer the app marked as shareable when the same request comes again for the same release, with no
+   thread at all (front_cache.py).
 
 Errors found here (a body too slow or too large) are answered by the app itself, from a request it is told to refuse, so
 that they look like every other error (plain text or a page, CORS, the fix).
@@ -24,6 +26,8 @@ from typing import Any, BinaryIO
 from urllib.parse import unquote_to_bytes
 
 from spacekg.errors import PayloadTooLarge, RequestTimeout, SpaceKGError, UsageError
+from spacekg.web.front_cache import AnswerCache, Replay, request_key
+from spacekg.web.metrics import REQUESTS
 
 REFUSED = "spacekg.refused"  # the environ key under which the front hands the app an error to answer with
 LIGHT_PATHS = frozenset({"/health", "/metrics"})  # answered on their own threads, never behind pages and queries
@@ -61,6 +65,11 @@ class Answer:
         self.headers: list[tuple[bytes, bytes]] = []
         self.body: list[bytes] = []
         self.file: FileAnswer | None = None
+
+    def whole_body(self) -> bytes:
+        if len(self.body) != 1:
+            self.body = [b"".join(self.body)]
+        return self.body[0]
 
     def start_response(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
         self.status = int(status.split(" ", 1)[0])
@@ -122,8 +131,8 @@ def wsgi_environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
 class Front:
     """The ASGI app granian runs: read the body, run the WSGI app on a pool thread, send the answer from the loop."""
 
-    def __init__(self, app: WSGIApp, threads: int, max_body_bytes: int, body_timeout_s: float) -> None:
-        self.app = app
+    def __init__(self, app: WSGIApp, threads: int, max_body_bytes: int, body_timeout_s: float, answers: AnswerCache | None = None) -> None:
+        self.app, self.answers = app, answers
         self.max_body_bytes, self.body_timeout_s = max_body_bytes, body_timeout_s
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="spacekg-request")
         self.light_pool = ThreadPoolExecutor(max_workers=LIGHT_THREADS, thread_name_prefix="spacekg-light")
@@ -149,11 +158,17 @@ class Front:
             # never run; the answer goes to a client that can still read it (a 500 of granian's own if none were sent).
             body, refusal = b"", UsageError("the request body ended before it was complete, or its chunks were malformed",
                                             "send it whole, with a Content-Length or well-formed chunks")
+        key = request_key(scope, body) if self.answers is not None and refusal is None else None
+        if key is not None and self.answers is not None and (replay := self.answers.get(key)) is not None:
+            await _replay(replay, scope["path"], send)
+            return
         environ = wsgi_environ(scope, body)
         if refusal is not None:
             environ[REFUSED] = refusal
         light = scope["path"] in LIGHT_PATHS or refusal is not None
         answer = await asyncio.get_running_loop().run_in_executor(self.light_pool if light else self.pool, call_app, self.app, environ)
+        if key is not None and self.answers is not None and answer.file is None:
+            self.answers.put(key, answer.status, answer.headers, answer.whole_body())
         await _send_answer(answer, send, asyncio.ensure_future(_disconnection(receive)))
 
     def _too_large(self) -> PayloadTooLarge:
@@ -187,7 +202,7 @@ async def _send_answer(answer: Answer, send: Send, disconnected: asyncio.Future[
     try:
         await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
         if answer.file is None:
-            await send({"type": "http.response.body", "body": b"".join(answer.body)})
+            await send({"type": "http.response.body", "body": answer.whole_body()})
             return
         while not disconnected.done() and (chunk := answer.file.file.read(answer.file.block_size)):  # a local file: never waits on a client
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -196,6 +211,12 @@ async def _send_answer(answer: Answer, send: Send, disconnected: asyncio.Future[
         disconnected.cancel()
         if answer.file is not None:
             answer.file.close()
+
+
+async def _replay(replay: Replay, path: str, send: Send) -> None:
+    REQUESTS.labels(path, str(replay.status)).inc()  # what the app's metrics would have counted (no access-log line)
+    await send({"type": "http.response.start", "status": replay.status, "headers": replay.headers})
+    await send({"type": "http.response.body", "body": replay.body})
 
 
 async def _disconnection(receive: Receive) -> None:

@@ -23,6 +23,7 @@ from granian.server import Server
 from spacekg.settings import Settings
 from spacekg.web import create_app, load_dataset
 from spacekg.web.front import Front
+from spacekg.web.front_cache import AnswerCache
 from spacekg.web.sandbox import die_with_parent
 
 HEADER_READ_TIMEOUT_MS = 5_000  # the request line and headers must arrive within 5 s; also how long an idle keep-alive lasts
@@ -57,7 +58,11 @@ def _worker_app(settings: Settings, dataset: Any, master: int) -> Front:
     them serving, on a port a restarted server then shares with them through SO_REUSEPORT).
     """
     die_with_parent(master)
-    return Front(create_app(settings, dataset), settings.request_threads, settings.max_body_bytes, settings.body_timeout_s)
+    app = create_app(settings, dataset)
+    follower = app.config["SPACEKG_FOLLOWER"]
+    # Behind a trusted proxy, X-Forwarded-* headers change the links in an answer: every request then goes to the app.
+    answers = None if settings.trusted_proxies else AnswerCache(follower.current_version)
+    return Front(app, settings.request_threads, settings.max_body_bytes, settings.body_timeout_s, answers)
 
 
 def serve(settings: Settings, **_: Any) -> None:

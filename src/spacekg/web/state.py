@@ -76,6 +76,12 @@ class ReleaseFollower:
     def served(self) -> Served:
         return self._served
 
+    def current_version(self) -> str:
+        """The release answers come from now (looking at `current` when a look is due, as a request does)."""
+        if self._probe is not None and time.monotonic() >= self._next_check:
+            self._check_release()
+        return self._served.dataset.version
+
     def acquire(self) -> Served:
         """The bundle a request uses from start to finish (give it back with `release`)."""
         if self._probe is not None and time.monotonic() >= self._next_check:
