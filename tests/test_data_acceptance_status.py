@@ -18,6 +18,10 @@ from conftest import PROJECT
 from spacekg.queries import parse_canned
 from spacekg.store.querying import run_canned, solutions_as_rows
 
+# One worker of a parallel run (pytest-xdist, --dist loadgroup) takes every check of the curated data: the curated
+# release is then built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("curated")
+
 ID = "https://w3id.org/spacekg/id/"
 CONSENT = {"ratification", "accession", "succession", "deposit"}
 UN_TREATIES = ("ost", "arra", "liab", "reg", "moon")

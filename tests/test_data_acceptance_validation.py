@@ -27,6 +27,10 @@ from test_served_is_validated import data_results, from_store, graph_iri
 from test_shacl_engines import assert_same
 from test_shapes import shape_targets
 
+# One worker of a parallel run (pytest-xdist, --dist loadgroup) takes every check of the curated data: the curated
+# release is then built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("curated")
+
 SKGSH = "https://w3id.org/spacekg/shapes#"
 DATA_SHAPES = PROJECT / "shapes" / "spacekg-shapes.ttl"
 LISTED = re.compile(r"^- `skgsh:([\w-]+)` `([^`]+)` \(([^)]+)\)$", re.MULTILINE)

@@ -19,6 +19,10 @@ from flask.testing import FlaskClient
 from conftest import PROJECT, SHARED
 from spacekg.store.remote import bind_values
 
+# One worker of a parallel run (pytest-xdist, --dist loadgroup) takes every check of the curated data: the curated
+# release is then built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("curated")
+
 DATA = PROJECT / "data"
 REFERENCE = SHARED / "reference-data"
 ID = "https://w3id.org/spacekg/id/"

@@ -139,7 +139,8 @@ def _then_gone(piece: bytes) -> Callable[[], Awaitable[Message]]:
 
 
 def test_a_browser_gets_the_fronts_refusal_as_a_page(front: Front) -> None:
-    wire = through(front, scope("POST", "/query", [("content-type", "application/x-www-form-urlencoded"), ("accept", "text/html")]),
+    wire = through(front, scope("POST", "/query", [("content-type", "application/x-www-form-urlencoded"), ("content-length", "99"),
+                                                   ("accept", "text/html")]),
                    arriving(b"query=", then_stall=True))
     assert wire.status == 408
     assert wire.headers["content-type"].startswith("text/html")

@@ -145,9 +145,11 @@ class Front:
             return  # websockets: not served
         refusal: SpaceKGError | None = None
         try:
-            if _declared_length(scope) > self.max_body_bytes:  # refused before a byte of it is read
+            declared = _declared_body(scope)
+            if declared > self.max_body_bytes:  # refused before a byte of it is read
                 raise self._too_large()
-            body = await asyncio.wait_for(self._read_body(receive), self.body_timeout_s)
+            # A request that declares no body has an empty one, handed over at once: no deadline (and no task) needed.
+            body = await (asyncio.wait_for(self._read_body(receive), self.body_timeout_s) if declared else self._read_body(receive))
         except TimeoutError:
             body, refusal = b"", RequestTimeout(f"the request body did not arrive within {self.body_timeout_s:g} s",
                                                 "send the whole request at once; a query can also go in a GET link")
@@ -169,7 +171,7 @@ class Front:
         answer = await asyncio.get_running_loop().run_in_executor(self.light_pool if light else self.pool, call_app, self.app, environ)
         if key is not None and self.answers is not None and answer.file is None:
             self.answers.put(key, answer.status, answer.headers, answer.whole_body())
-        await _send_answer(answer, send, asyncio.ensure_future(_disconnection(receive)))
+        await _send_answer(answer, send, receive)
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"the request body is larger than the limit of {self.max_body_bytes} bytes", "send a shorter query")
@@ -191,26 +193,30 @@ class Front:
         return b"".join(chunks)
 
 
-def _declared_length(scope: dict[str, Any]) -> int:
+def _declared_body(scope: dict[str, Any]) -> int:
+    """The body's length as declared: Content-Length, 1 for a chunked body of unknown length, 0 for none."""
     for name, value in scope.get("headers", []):
-        if name.lower() == b"content-length":
-            return int(value) if value.isdigit() else 0  # a malformed length is the HTTP layer's to refuse
+        lowered = name.lower()
+        if lowered == b"content-length":
+            return int(value) if value.isdigit() else 1  # a malformed length is the HTTP layer's to refuse
+        if lowered == b"transfer-encoding":
+            return 1
     return 0
 
 
-async def _send_answer(answer: Answer, send: Send, disconnected: asyncio.Future[None]) -> None:
+async def _send_answer(answer: Answer, send: Send, receive: Receive) -> None:
+    await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+    if answer.file is None:
+        await send({"type": "http.response.body", "body": answer.whole_body()})
+        return
+    disconnected = asyncio.ensure_future(_disconnection(receive))
     try:
-        await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
-        if answer.file is None:
-            await send({"type": "http.response.body", "body": answer.whole_body()})
-            return
         while not disconnected.done() and (chunk := answer.file.file.read(answer.file.block_size)):  # a local file: never waits on a client
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
     finally:
         disconnected.cancel()
-        if answer.file is not None:
-            answer.file.close()
+        answer.file.close()
 
 
 async def _replay(replay: Replay, path: str, send: Send) -> None:
