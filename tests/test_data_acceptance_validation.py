@@ -126,9 +126,9 @@ def test_the_release_report_is_what_the_other_shacl_engine_finds_too(curated_rel
         except UsageError as error:
             pytest.skip(f"the release was validated by pySHACL and Jena cannot run here: {error.message}")
     # Of the ~16,000 votes (one kind of row, whose every shape both engines check on tests/fixtures/shapes), only those of
-    # every tenth roll call: pySHACL took 85 s on all of them, most of this module's time.
+    # every twentieth roll call: pySHACL took 85 s on all of them (40 s on every tenth under coverage), most of this module's time.
     votes = {s for s, p, o in asserted.triples if p == OPENGOV.voteEvent}
-    kept_calls = sorted({o for s, p, o in asserted.triples if p == OPENGOV.voteEvent})[::10]
+    kept_calls = sorted({o for s, p, o in asserted.triples if p == OPENGOV.voteEvent})[::20]
     dropped = {s for s, p, o in asserted.triples if s in votes and p == OPENGOV.voteEvent and o not in kept_calls}
     assert dropped and not {r.focus_node for r in curated_results} & dropped, "a result about a vote left out of the comparison"
     triples = frozenset(t for t in asserted.triples if t[0] not in dropped)
