@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import faulthandler
 import json
+import logging
 import os
 import statistics
 import threading
@@ -221,8 +222,19 @@ def one_slot_app(built_tiny: Release) -> Iterator[Flask]:
     application.config["SPACEKG_FOLLOWER"].served.runner.close()
 
 
+@pytest.fixture
+def access_lines() -> Iterator[list[dict[str, object]]]:
+    """The access-log lines (one JSON object per query) written while the test runs."""
+    lines: list[dict[str, object]] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(json.loads(record.getMessage()))  # type: ignore[method-assign]
+    logging.getLogger("spacekg.access").addHandler(handler)
+    yield lines
+    logging.getLogger("spacekg.access").removeHandler(handler)
+
+
 def test_a_query_that_finds_every_query_process_busy_gets_503_with_retry_after_but_cached_answers_do_not_wait(
-        one_slot_app: Flask) -> None:
+        one_slot_app: Flask, access_lines: list[dict[str, object]]) -> None:
     client = one_slot_app.test_client()
     cached = {"query": f"ASK {{ <{OST}> ?p ?o }}"}
     assert client.get("/sparql", query_string=cached).status_code == 200
@@ -235,6 +247,7 @@ def test_a_query_that_finds_every_query_process_busy_gets_503_with_retry_after_b
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
     assert busy.text.startswith("all 1 query processes of this worker stayed busy for 0.3 s\n  fix: try again"), busy.text
     assert 0.3 <= waited < 2
+    assert [line["outcome"] for line in access_lines if line["status"] == 503] == ["busy"], "counted as busy, not as a timeout"
     assert client.get("/sparql", query_string=cached).status_code == 200
     assert client.get("/health").status_code == 200
     runaway.join(10)

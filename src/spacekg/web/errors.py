@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from spacekg.errors import SpaceKGError
@@ -36,6 +36,7 @@ def _phrase(status: int) -> str:
 
 def error_response(error: HTTPException | SpaceKGError) -> Response:
     """The answer to an error of ours or of the HTTP layer, as a page or as plain text."""
+    g.spacekg_error = error  # what the request's metrics and access-log line name as its outcome
     if isinstance(error, HTTPException):
         status, title, message, hint = error.code or 500, error.name, error.description or "", ""
         plain = f"{status} {title}: {message}\n"

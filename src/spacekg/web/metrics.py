@@ -17,6 +17,8 @@ import time
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
+from spacekg.errors import QueryTimeout, ServerBusy
+
 REQUESTS = Counter("spacekg_http_requests_total", "HTTP requests answered", ["endpoint", "status"])
 LATENCY = Histogram("spacekg_http_request_seconds", "Time to answer an HTTP request", ["endpoint"],
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
@@ -26,6 +28,8 @@ ROWS = Counter("spacekg_sparql_result_rows_total", "Result rows (or triples) sen
 TRUNCATED = Counter("spacekg_sparql_truncated_total", "Answers cut at the result-row cap")
 
 access_log = logging.getLogger("spacekg.access")
+# How a refused query is counted, by the error that refused it (anything else: "error").
+OUTCOMES: dict[type, str] = {QueryTimeout: "timeout", ServerBusy: "busy"}
 
 
 def record_query(query: str, rows: int, truncated: bool, cached: bool, outcome: str = "ok") -> None:
@@ -56,7 +60,7 @@ def init_metrics(app: Flask) -> None:
         if query is None and request.path == "/sparql" and response.status_code >= 400:
             text = g.get("spacekg_query_text")  # what the protocol read; never the body here: it may be the oversized one refused
             query = {"query_sha256": hashlib.sha256(text.encode()).hexdigest()[:16] if text is not None else None, "rows": 0, "truncated": False,
-                     "cached": False, "outcome": "timeout" if response.status_code == 503 else "error"}
+                     "cached": False, "outcome": OUTCOMES.get(type(g.get("spacekg_error")), "error")}
         if query is not None:
             QUERIES.labels(query["outcome"]).inc()
             ROWS.inc(query["rows"])
