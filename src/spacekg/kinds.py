@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from spacekg.namespaces import BIBO, DCTERMS, FOAF, OPENGOV, ORG, PREFIXES, RDF, RDFS, SCHEMA, SKG, SKOS, Minter
-from spacekg.rdf import actors, chronology, documents, participation, redirects, status, votes
+from spacekg.rdf import actors, chronology, documents, links, participation, redirects, status, votes
 from spacekg.rdf.context import MappingContext
 from spacekg.sources.reading import Record
 
@@ -84,7 +84,8 @@ ENTITY_KINDS: dict[str, EntityKind] = {kind.slug: kind for kind in (
     EntityKind("rollcall", "roll calls", "recorded votes of the UN General Assembly on outer-space resolutions",
                (RDF.type, DCTERMS.title, SCHEMA.startDate, SKG.unSymbol, SKG.sourceId, OPENGOV.motion, SKG.voteTopic, SKG.voteOn, SKG.session, FOAF.page)),
     EntityKind("vote", "votes", "one state's vote in one roll call", (OPENGOV.voteEvent, SCHEMA.agent, SCHEMA.option)),
-    EntityKind("statement", "cited statements", "single relations with their own source", (RDF.subject, RDF.predicate, RDF.object, RDFS.comment)),
+    EntityKind("statement", "cited statements", "single relations with their own source: between instruments, and to Wikidata items",
+               (RDF.type, RDF.subject, RDF.predicate, RDF.object, SKG.nameInSource, RDFS.comment)),
 )}
 
 RECORD_KINDS: tuple[RecordKind, ...] = (
@@ -104,7 +105,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
                ("date", "vote_yes", "vote_no", "vote_abstain", "topics", *DOUBT),
                ("instrument", "document"), SKG.UNDocument, documents.map_un_documents, documents.declare_un_documents),
     RecordKind("instrument_links", "cited relations between instruments", ("instrument", "relation", "target", "sources"), ("notes",),
-               ("statement",), RDF.Statement, documents.map_instrument_links),
+               ("statement",), SKG.InstrumentRelation, documents.map_instrument_links),
     RecordKind("participation_status", "participation status listings", ("actor", "instrument", "status", "sources"),
                ("actor_name_in_source", "as_of", *DOUBT), ("status-listing",), SKG.StatusListing, participation.map_status),
     RecordKind("participation_actions", "participation acts (participation_actions.csv)", ("actor", "instrument", "action", "sources"),
@@ -124,6 +125,9 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
                ("event",), SKG.Event, chronology.map_events, chronology.declare_events),
     RecordKind("norms", "norms", ("id", "name", "status", "sources"), ("strength", "codified_in", "proposed_by", *DOUBT),
                ("norm",), SKG.Norm, chronology.map_norms, chronology.declare_norms),
+    # last: a state gets its Wikidata item only if another record made it part of the graph
+    RecordKind("wikidata_links", "Wikidata items of states and instruments", ("entity", "qid", "sources"), ("label_in_source", *DOUBT),
+               ("statement",), SKG.WikidataLink, links.map_wikidata),
 )
 
 

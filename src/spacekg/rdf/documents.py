@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from spacekg.namespaces import BIBO, DCTERMS, FOAF, RDF, RDFS, SKG, XSD, slugify
+from spacekg.rdf import links
 from spacekg.rdf.context import MappingContext
 from spacekg.rdf.values import parse_count, split_cell
 from spacekg.sources.reading import Record
@@ -63,12 +64,13 @@ def map_citations(ctx: MappingContext, records: list[Record]) -> None:
         if doi:
             if DOI.fullmatch(doi):
                 ctx.add(iri, BIBO.doi, Literal(doi))
-                ctx.add(iri, FOAF.page, URIRef(f"https://doi.org/{doi}"))
+                links.link_doi(ctx, iri, doi)
             else:
                 ctx.fail(record, "doi", f"{doi!r} is not a DOI", "write the bare DOI, e.g. 10.1080/09636419109347459")
         symbol = record.get("un_symbol")
         if symbol:
             ctx.add(iri, SKG.unSymbol, Literal(symbol))
+            links.link_symbol(ctx, iri, symbol)
             if symbol in ctx.ids.instruments:
                 ctx.add(iri, DCTERMS.isVersionOf, ctx.ids.instruments[symbol])
         ctx.add(iri, FOAF.page, ctx.web_address(record, "url"))
@@ -118,6 +120,7 @@ def map_un_documents(ctx: MappingContext, records: list[Record]) -> None:
         ctx.add(iri, RDFS.label, Literal(f"{symbol}: {record.get('title')}", lang="en"))
         ctx.text(iri, DCTERMS.title, record, "title", "en")
         ctx.add(iri, SKG.unSymbol, Literal(symbol))
+        links.link_symbol(ctx, iri, symbol)
         ctx.date(iri, SKG.adoptionDate if kind in UN_INSTRUMENT_KINDS else DCTERMS.issued, record, "date")
         for column, predicate in (("vote_yes", SKG.votesInFavour), ("vote_no", SKG.votesAgainst), ("vote_abstain", SKG.abstentions)):
             value = record.get(column)
@@ -144,5 +147,6 @@ def map_instrument_links(ctx: MappingContext, records: list[Record]) -> None:
             continue
         slug = f"{slugify(record.get('instrument'))}-{record.get('relation')}-{slugify(record.get('target'))}"
         node = ctx.statement(subject, relation, target, ctx.mint_unique("statement", slug, record), record)
+        ctx.add(node, RDF.type, SKG.InstrumentRelation)
         ctx.cite(node, record)
         ctx.text(node, RDFS.comment, record, "notes", "en")

@@ -13,6 +13,7 @@ from collections import Counter
 from rdflib import Literal, URIRef
 
 from spacekg.namespaces import DCTERMS, FOAF, OPENGOV, RDF, RDFS, SCHEMA, SKG, XSD
+from spacekg.rdf import links
 from spacekg.rdf.context import MappingContext
 from spacekg.rdf.values import parse_count, split_cell
 from spacekg.sources.reading import Record
@@ -38,11 +39,13 @@ def map_roll_calls(ctx: MappingContext, records: list[Record]) -> None:
         ctx.date(iri, SCHEMA.startDate, record, "date")
         ctx.text(iri, SKG.sourceId, record, "source_id")
         ctx.text(iri, SKG.unSymbol, record, "symbol")
-        if record.get("symbol"):
-            ctx.add(iri, OPENGOV.motion, ctx.instrument(record.get("symbol"), record, "symbol"))
+        motion = ctx.instrument(record.get("symbol"), record, "symbol") if record.get("symbol") else None
+        ctx.add(iri, OPENGOV.motion, motion)
         ctx.add(iri, SKG.voteTopic, ctx.code(SKG.VoteTopicScheme, record.get("topic"), record, "topic"))
         ctx.add(iri, SKG.voteOn, ctx.code(SKG.VoteOnScheme, record.get("vote_on") or "resolution", record, "vote_on"))
-        ctx.add(iri, FOAF.page, ctx.web_address(record, "record_url"))
+        record_page = ctx.web_address(record, "record_url")
+        ctx.add(iri, FOAF.page, record_page)
+        links.link_record(ctx, motion, record_page)
         for column, option in COUNT_COLUMNS.items():
             if record.get(column):
                 try:

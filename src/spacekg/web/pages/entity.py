@@ -14,9 +14,10 @@ import pyoxigraph as ox
 from flask import Response, url_for
 
 from spacekg.kinds import ENTITY_KINDS
-from spacekg.namespaces import DCTERMS, FOAF, RDF, RDFS, SKG, SKOS
+from spacekg.namespaces import DCTERMS, FOAF, RDF, RDFS, SCHEMA, SKG, SKOS
 from spacekg.web.documents import alternates, describe
 from spacekg.web.pages.common import dataset, render_page, select, value
+from spacekg.web.pages.links import links_out
 from spacekg.web.pages.participation import participation_rows, why_href
 from spacekg.web.pages.status import histories
 from spacekg.web.pages.validation import validation_results
@@ -29,6 +30,7 @@ RECORD_POSITION = (str(SKG.sourceFile), str(SKG.sourceLine))
 FIRST = (str(RDF.type), str(RDFS.label), str(SKOS.altLabel), str(DCTERMS.title))
 LAST = (str(SKOS.note), DCT_SOURCE)
 COLLAPSE_AFTER = 12  # longer lists of values are folded into a <details> element
+SOURCE_PAGES = (str(FOAF.page), str(SCHEMA.sameAs))  # a cited work's web page, or its DOI / UN symbol resolver
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def _sources(quads: list[ox.Quad], node: ox.NamedNode) -> list[Source]:
     for work in works:
         described = [q for q in quads if isinstance(q.subject, ox.NamedNode) and q.subject.value == work]
         pages = tuple(site().iri_term(q.object.value, urlsplit(q.object.value).netloc or q.object.value) for q in described
-                      if q.predicate == ox.NamedNode(str(FOAF.page)) and isinstance(q.object, ox.NamedNode))
+                      if q.predicate.value in SOURCE_PAGES and isinstance(q.object, ox.NamedNode))
         details = "; ".join(str(q.object.value) for q in described
                             if isinstance(q.object, ox.Literal) and q.predicate.value in (str(SKG.authorNames), str(DCTERMS.issued)))
         sources.append(Source(site().iri_term(work), pages, details))
@@ -174,7 +176,8 @@ def entity_page(iri: str) -> Response:
         treaty_statuses = histories(instrument=iri) if kind == "instrument" else histories(actor=iri)
     return render_page(
         "entity.html", iri=iri, path=path, kind=kind, title=site().label(iri), asserted_types=asserted_types,
-        plural=entity_kind.plural if entity_kind else kind, key_facts=key_facts, statements=statements, referenced_by=_groups(incoming, node, incoming=True),
+        plural=entity_kind.plural if entity_kind else kind, key_facts=key_facts, links_out=links_out(quads, node),
+        statements=statements, referenced_by=_groups(incoming, node, incoming=True),
         sources=_sources(quads, node), position=_position(quads, node), participation=participation, treaty_statuses=treaty_statuses,
         events=_events(iri) if kind in ("state", "org", "person", "instrument", "norm") else [],
         assessments=_assessments(iri) if kind == "norm" else [], roll_call=roll_call,
