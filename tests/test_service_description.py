@@ -7,18 +7,16 @@ format the endpoint offers. In-process over the tiny release: the test client ca
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import VOID
 
-from spacekg.namespaces import SD, SKG
+from spacekg.namespaces import SD
 from spacekg.store.releases import Release
 
 HOST = "http://localhost"  # what the test client calls the server
@@ -98,94 +96,3 @@ def test_no_accept_header_gives_turtle_and_a_browser_gets_the_query_page(client:
     browser = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
     assert browser.status_code == 200 and browser.headers["Content-Type"].startswith("text/html")
     assert "<form" in browser.text
-
-
-# --- VoID ----------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def void_graph(app: Flask) -> rdflib.Graph:
-    return _description(app.test_client(), "/.well-known/void", "text/turtle")
-
-
-@pytest.fixture(scope="module")
-def void_dataset(void_graph: rdflib.Graph) -> rdflib.term.Node:
-    (dataset,) = list(void_graph.subjects(RDF.type, VOID.Dataset))
-    return dataset
-
-
-def _published_checksums(release: Release) -> dict[str, str]:
-    lines = (release.path / "dumps" / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
-    return {name: digest for digest, name in (line.split("  ") for line in lines)}
-
-
-@pytest.mark.parametrize("media_type", MEDIA_TYPES)
-def test_void_parses_in_every_format(client: FlaskClient, media_type: str) -> None:
-    graph = _description(client, "/.well-known/void", media_type)
-    assert len(list(graph.subjects(RDF.type, VOID.Dataset))) == 1
-
-
-def test_void_counts_the_triples_of_the_release(void_graph: rdflib.Graph, void_dataset: rdflib.term.Node, built_tiny: Release,
-                                                tiny_store: ox.Store) -> None:
-    triples = void_graph.value(void_dataset, VOID.triples)
-    assert isinstance(triples, Literal)
-    assert int(triples) == sum(built_tiny.manifest["graphs"].values()) == len(tiny_store)
-
-
-def test_void_names_the_sparql_endpoint(void_graph: rdflib.Graph, void_dataset: rdflib.term.Node) -> None:
-    assert void_graph.value(void_dataset, VOID.sparqlEndpoint) == URIRef(HOST + "/sparql")
-
-
-def test_void_has_class_and_property_partitions(void_graph: rdflib.Graph, void_dataset: rdflib.term.Node) -> None:
-    classes = list(void_graph.objects(void_dataset, VOID.classPartition))
-    properties = list(void_graph.objects(void_dataset, VOID.propertyPartition))
-    assert classes and properties
-    for partition in classes:
-        assert isinstance(void_graph.value(partition, VOID["class"]), URIRef)
-        assert int(void_graph.value(partition, VOID.entities)) > 0  # type: ignore[arg-type]
-    for partition in properties:
-        assert isinstance(void_graph.value(partition, VOID.property), URIRef)
-        assert int(void_graph.value(partition, VOID.triples)) > 0  # type: ignore[arg-type]
-    assert SKG.Instrument in {void_graph.value(p, VOID["class"]) for p in classes}
-
-
-def test_void_class_partitions_count_the_instances_in_the_store(void_graph: rdflib.Graph, void_dataset: rdflib.term.Node,
-                                                                tiny_store: ox.Store) -> None:
-    instruments = tiny_store.query(f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ GRAPH ?g {{ ?i a <{SKG.Instrument}> }} }}")
-    assert isinstance(instruments, ox.QuerySolutions)
-    expected = int(next(instruments)["n"].value)
-    (partition,) = [p for p in void_graph.objects(void_dataset, VOID.classPartition) if void_graph.value(p, VOID["class"]) == SKG.Instrument]
-    assert int(void_graph.value(partition, VOID.entities)) == expected > 0  # type: ignore[arg-type]
-
-
-def test_void_dumps_carry_the_checksums_of_sha256sums(void_graph: rdflib.Graph, void_dataset: rdflib.term.Node, built_tiny: Release) -> None:
-    published = _published_checksums(built_tiny)
-    dumps = {str(dump).rpartition("/")[2]: str(void_graph.value(dump, SKG.sha256)) for dump in void_graph.objects(void_dataset, VOID.dataDump)}
-    assert dumps == published
-    for dump in void_graph.objects(void_dataset, VOID.dataDump):
-        assert str(dump).startswith(HOST + "/dumps/")
-
-
-@pytest.mark.parametrize("name", ["spacekg.nq", "spacekg.trig", "spacekg.ttl", "spacekg.jsonld"])
-def test_a_dump_downloads_with_its_published_checksum(client: FlaskClient, built_tiny: Release, name: str) -> None:
-    with client.get(f"/dumps/{name}") as response:  # closing the response closes the file it sends
-        assert response.status_code == 200
-        assert hashlib.sha256(response.data).hexdigest() == _published_checksums(built_tiny)[name] == built_tiny.manifest["dumps"][name]
-
-
-def test_sha256sums_itself_is_served(client: FlaskClient, built_tiny: Release) -> None:
-    with client.get("/dumps/SHA256SUMS") as response:
-        assert response.status_code == 200
-        assert response.data == (built_tiny.path / "dumps" / "SHA256SUMS").read_bytes()
-
-
-def test_an_unknown_dump_is_a_404(client: FlaskClient) -> None:
-    for name in ("nothing.nq", "..%2Frelease.json", "release.json"):
-        assert client.get(f"/dumps/{name}").status_code == 404, name
-
-
-def test_void_example_resources_exist_in_the_data(client: FlaskClient, void_graph: rdflib.Graph, void_dataset: rdflib.term.Node) -> None:
-    examples = list(void_graph.objects(void_dataset, VOID.exampleResource))
-    assert examples
-    for example in examples:
-        response = client.get("/sparql", query_string={"query": f"ASK {{ <{example}> ?p ?o }}"})
-        assert response.get_json()["boolean"] is True, example

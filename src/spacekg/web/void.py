@@ -1,13 +1,14 @@
-"""VoID at /.well-known/void and the release's dumps at /dumps/<name>."""
+"""VoID and DCAT at /.well-known/void (the dataset IRI {base}dataset dereferences to it), and the release's dumps at /dumps/<name>."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from spacekg.formats import DUMPS
 from spacekg.settings import Settings
 from spacekg.web.answers import etag, finish, graph_format, rdflib_bytes
-from spacekg.web.description import void_description
+from spacekg.web.dataset_description import describe_dataset
 from spacekg.web.state import served
 
 void = Blueprint("void", __name__)
@@ -20,10 +21,17 @@ def void_document() -> Response:
     dataset = release.dataset
     settings: Settings = current_app.config["SPACEKG_SETTINGS"]
     chosen = graph_format()
-    site = request.host_url
-    description = release.site.cached("void:" + site, lambda: void_description(
-        site, settings.base_iri, dataset, site + "sparql", dataset.manifest.get("dumps", {})))
+    site = request.url_root  # the public URL, with its path prefix
+    description = release.site.cached("void:" + site, lambda: describe_dataset(site, settings.base_iri, dataset, dataset.manifest.get("dumps", {})))
     return finish(Response(rdflib_bytes(description, chosen), mimetype=chosen.media_type), etag(dataset.version, "void:" + site + chosen.media_type))
+
+
+@void.get("/dataset")
+def dataset_iri() -> BaseResponse:
+    """The dataset's canonical IRI, {base}dataset, names the dataset, not a document: 303 to its description."""
+    response = redirect(url_for("void.void_document", _external=True), code=303)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @void.get("/dumps/<name>")
