@@ -27,6 +27,7 @@ from spacekg.rdf import AssertedGraph, map_sources
 from spacekg.reason import Reasoning, reason
 from spacekg.settings import Settings
 from spacekg.sources import read_sources
+from spacekg.store.changes import stable_blank_nodes, write_changes
 from spacekg.store.loading import disk_store, graph_sizes, memory_store
 from spacekg.store.provenance import provenance_graph, source_positions
 from spacekg.store.releases import Release, current_release, publish, write_dumps
@@ -106,7 +107,7 @@ def assemble(settings: Settings, progress: Progress = _quiet, timings: Timings |
     timings = timings or Timings()
     progress("reading ontology/ and data/")
     with timings.stage("read"):
-        ontology = load_ontology(settings.ontology)
+        ontology = stable_blank_nodes(load_ontology(settings.ontology))  # so that an unchanged ontology dumps the same lines
         sources = read_sources(settings.data, settings.project_dir, record_columns(), settings.max_source_bytes)
     progress(f"mapping {sum(len(t) for t in sources.tables.values())} records from {len(sources.checksums)} files")
     with timings.stage("map"):
@@ -258,6 +259,9 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
             dumps = write_dumps(store, folder / "dumps", after_nquads=lambda nquads: disk_store(folder / "store", nquads))
         counted = graph_sizes(store)
         final_sizes = {str(minter.graph(name)): counted.get(str(minter.graph(name)), 0) for name in GRAPH_NAMES}
+        with timings.stage("changes"):  # against the release current now: publish holds the lock, so it is the one this one follows
+            base = _previous_release(settings)
+            published_changes = write_changes(base.path, base.manifest, folder, final_sizes) if base is not None else None
         (folder / "positions.json").write_text(json.dumps(
             {str(s): [p.path, p.line] for s, p in sorted({**asserted.positions, **asserted.meta_positions}.items())}, indent=0),
             encoding="utf-8")
@@ -277,7 +281,7 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
                            fixed_results=[f"{r.where}: {r.severity}: {r.message}" for r in changes.fixed[:200]])
         return {"created": now().isoformat(), "base_iri": settings.base_iri, "graphs": final_sizes, "reasoner": settings.reasoner,
                 "dumps": dumps, "sources": {**checksums, **shapes_checksums(settings)}, "tools": tool_versions(),
-                "timings": timings.seconds, "validation": summary}
+                "timings": timings.seconds, "validation": summary, **({"changes": published_changes} if published_changes else {})}
 
     release = publish(settings.releases, release_id, fill, keep=settings.keep_releases)
     progress(f"published release {release.release_id}")

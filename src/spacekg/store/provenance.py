@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 
 from rdflib import BNode, Literal, URIRef
@@ -54,7 +55,8 @@ def provenance_graph(minter: Minter, release_id: str, started: dt.datetime, ende
         g.add((source, RDFS.label, Literal(path)))
         g.add((source, SKG.sha256, Literal(digest)))
     for tool, version in sorted(tool_versions.items()):
-        agent = BNode()
+        # labelled by content, so that the same tool in the next release dumps the same lines (release diffs stay small)
+        agent = BNode("agent" + hashlib.sha256(f"{tool} {version}".encode()).hexdigest()[:32])
         g.add((build, PROV.wasAssociatedWith, agent))
         g.add((agent, RDF.type, PROV.SoftwareAgent))
         g.add((agent, RDFS.label, Literal(f"{tool} {version}")))

@@ -5,6 +5,7 @@ Layout of the releases folder:
     20261121T230000Z-1a2b3c4d/
         store/            embedded Oxigraph store (named graphs ontology, asserted, inferred, meta)
         dumps/            spacekg.nq, spacekg.trig, spacekg.ttl, spacekg.jsonld and SHA256SUMS
+        changes/          per named graph, the triples added and removed since the previous release (store/changes.py)
         release.json      manifest: counts, checksums, source files, tool versions
         positions.json    file:line of every minted subject
     .building-*/          a build in progress (removed on failure; stale ones removed by the next build)
@@ -176,6 +177,14 @@ def publish(releases_dir: Path, release_id: str, fill: Callable[[Path], Mapping[
         return release
 
 
+def release_ids(releases_dir: Path) -> list[str]:
+    """The ids of the published releases in the folder, oldest first (ids begin with their build time)."""
+    if not releases_dir.is_dir():
+        return []
+    return sorted(path.name for path in releases_dir.iterdir()
+                  if path.is_dir() and not path.is_symlink() and not path.name.startswith(".") and (path / "release.json").is_file())
+
+
 def prune_releases(releases_dir: Path, keep: int) -> list[str]:
     """Remove all but the `keep` newest releases (never the current one); return the ids removed.
 
@@ -183,8 +192,7 @@ def prune_releases(releases_dir: Path, keep: int) -> list[str]:
     older release hold it in memory; only its dumps would go, and they switch within seconds anyway.
     """
     current = os.readlink(releases_dir / CURRENT) if (releases_dir / CURRENT).is_symlink() else ""
-    releases = sorted(path.name for path in releases_dir.iterdir()
-                      if path.is_dir() and not path.is_symlink() and not path.name.startswith(".") and (path / "release.json").is_file())
+    releases = release_ids(releases_dir)
     removed = [name for name in releases[:-keep] if name != current]
     for name in removed:
         # Renamed first, so that a build killed while deleting leaves a scratch folder the next build removes, not half a release.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -113,11 +114,12 @@ def report_graph(report: ValidationReport) -> Graph:
     graph.bind("skgsh", "https://w3id.org/spacekg/shapes#")
     for prefix in ("rdf", "rdfs", "xsd", "dct", "skos", "foaf", "bibo", "org", "schema"):
         graph.bind(prefix, PREFIXES[prefix])
-    root = BNode()
+    root = BNode("report")  # blank nodes are labelled by content, so that an unchanged report dumps the same lines
     graph.add((root, RDF.type, SH.ValidationReport))
     graph.add((root, SH.conforms, Literal(report.conforms)))
+    used: set[str] = set()
     for result in report.results:
-        node = BNode()
+        node = _result_node(result, used)
         graph.add((root, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
         graph.add((node, SH.resultSeverity, SH[result.severity]))
@@ -125,9 +127,10 @@ def report_graph(report: ValidationReport) -> Graph:
         if result.focus_label and isinstance(result.focus_node, URIRef):
             graph.add((result.focus_node, RDFS.label, Literal(result.focus_label)))
         if result.path is not None:
-            graph.add((node, SH.resultPath, result.path))
-            for triple in result.path_triples:
-                graph.add(triple)
+            path_labels = _path_labels(result.path_triples, str(node))
+            graph.add((node, SH.resultPath, path_labels.get(result.path, result.path)))
+            for s, p, o in result.path_triples:
+                graph.add((path_labels.get(s, s), p, path_labels.get(o, o)))
         if result.value is not None:
             graph.add((node, SH.value, result.value))
         graph.add((node, SH.resultMessage, Literal(result.message)))
@@ -140,6 +143,50 @@ def report_graph(report: ValidationReport) -> Graph:
             if result.position.line > 0:
                 graph.add((node, SKG.sourceLine, Literal(result.position.line, datatype=XSD.integer)))
     return graph
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _result_node(result: ValidationResult, used: set[str]) -> BNode:
+    """A label made of what the result says in the graph (not where: a moved line changes one triple, not the whole result).
+
+    Release diffs compare dumps line by line; a fresh random label each build would show every result as
+    removed and added again. Two results that say the same thing get a counter to stay apart.
+    """
+    path = result.path_text if not isinstance(result.path, BNode) else _structure(result.path, _by_subject(result.path_triples), set())
+    constraint = "" if isinstance(result.source_constraint, BNode) else _term_key(result.source_constraint)  # a blank one is not written
+    label = "r" + _digest("\x1f".join((result.severity, _term_key(result.focus_node), path, _term_key(result.value), result.message,
+                                      str(result.source_shape), str(result.source_constraint_component), constraint)))
+    unique, n = label, 1
+    while unique in used:
+        n += 1
+        unique = f"{label}x{n}"
+    used.add(unique)
+    return BNode(unique)
+
+
+def _by_subject(triples: Iterable[Triple]) -> dict[Node, list[tuple[Node, Node]]]:
+    found: dict[Node, list[tuple[Node, Node]]] = {}
+    for s, p, o in triples:
+        found.setdefault(s, []).append((p, o))
+    return found
+
+
+def _structure(node: Node, by_subject: Mapping[Node, list[tuple[Node, Node]]], seen: set[Node]) -> str:
+    """A blank node of a path written out by content (nested nodes inlined), the same whatever its label."""
+    if not isinstance(node, BNode) or node in seen:
+        return node.n3() if not isinstance(node, BNode) else "[cycle]"
+    inner = seen | {node}
+    return "[" + ";".join(sorted(f"{p.n3()} {_structure(o, by_subject, inner)}" for p, o in by_subject.get(node, []))) + "]"
+
+
+def _path_labels(path_triples: tuple[Triple, ...], result_label: str) -> dict[Node, BNode]:
+    """Content labels for the blank nodes of a result's path, within the result (each result keeps its own copy)."""
+    by_subject = _by_subject(path_triples)
+    nodes = {term for s, _, o in path_triples for term in (s, o) if isinstance(term, BNode)}
+    return {node: BNode("p" + _digest(result_label + _structure(node, by_subject, set()))) for node in nodes}
 
 
 def results_from_graph(graph: Graph) -> list[ValidationResult]:
