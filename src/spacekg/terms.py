@@ -1,4 +1,4 @@
-"""Convert rdflib terms to Oxigraph terms without a serialise-and-parse round trip."""
+"""Convert between rdflib and Oxigraph terms without a serialise-and-parse round trip."""
 
 from __future__ import annotations
 
@@ -40,3 +40,13 @@ def in_graph(triples: Iterable[ox.Triple], graph: str) -> Iterator[ox.Quad]:
     name = ox.NamedNode(graph)
     for triple in triples:
         yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=None if term.datatype.value == XSD_STRING else URIRef(term.datatype.value))

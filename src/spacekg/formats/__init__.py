@@ -43,6 +43,7 @@ class Format:
     write_ask: AskWriter | None = None
     dumped: bool = False  # each release is dumped in this format (file spacekg.<extension>)
     keeps_graphs: bool = False  # a file in this format can hold named graphs
+    other_media_types: tuple[str, ...] = ()  # also answered by content negotiation of documents (JSON-LD is JSON)
 
     @property
     def extension(self) -> str:
@@ -80,7 +81,7 @@ FORMATS: tuple[Format, ...] = (
     Format("rdfxml", "RDF/XML", "application/rdf+xml", "graph", "RDF_XML", ("rdf", "owl"), ("rdf", "xml", "rdf+xml"),
            ox.RdfFormat.RDF_XML, "pretty-xml"),
     Format("jsonld", "JSON-LD", "application/ld+json", "graph", "JSON-LD", ("jsonld",), ("json-ld", "json"), ox.RdfFormat.JSON_LD, "json-ld",
-           dumped=True, keeps_graphs=True),
+           dumped=True, keeps_graphs=True, other_media_types=("application/json",)),
     Format("trig", "TriG", "application/trig", "dataset", "TriG", ("trig",), (), ox.RdfFormat.TRIG, "trig", dumped=True, keeps_graphs=True),
     Format("nquads", "N-Quads", "application/n-quads", "dataset", "N-Quads", ("nq",), ("nq",), ox.RdfFormat.N_QUADS, "nquads",
            dumped=True, keeps_graphs=True),
@@ -99,8 +100,8 @@ DUMPS = tuple(f for f in FORMATS if f.dumped)
 
 
 def by_media_type(media_type: str) -> Format:
-    """The format of a media type of the table (KeyError for any other: callers offer only the table's)."""
-    return next(f for f in FORMATS if f.media_type == media_type)
+    """The format of a media type of the table (StopIteration for any other: callers offer only the table's)."""
+    return next(f for f in FORMATS if media_type == f.media_type or media_type in f.other_media_types)
 
 
 def by_extension(extension: str, formats: Sequence[Format] = FORMATS) -> Format | None:

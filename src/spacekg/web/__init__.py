@@ -12,6 +12,7 @@ from spacekg.settings import Settings
 from spacekg.store.releases import CURRENT, current_release
 from spacekg.store.remote import RemoteStore, remote_release_id
 from spacekg.store.serving import ServedDataset, load_files, load_release, load_remote
+from spacekg.web.context import context
 from spacekg.web.edge import Edge, public_url, trusted_networks
 from spacekg.web.errors import register_error_handlers
 from spacekg.web.feed import feed
@@ -82,6 +83,7 @@ def create_app(settings: Settings, dataset: ServedDataset | None = None) -> Flas
     init_metrics(app)
     app.register_blueprint(sparql)
     app.register_blueprint(void)
+    app.register_blueprint(context)
     app.register_blueprint(feed)
     app.register_blueprint(linked_data)
     init_pages(app)

@@ -57,7 +57,7 @@ def _cacheable(response: BaseResponse, key: str) -> BaseResponse:
 
 
 def _offered() -> list[str]:
-    return [HTML, *(f.media_type for f in RDF_DOCUMENTS)]
+    return [HTML, *(f.media_type for f in RDF_DOCUMENTS), *(other for f in RDF_DOCUMENTS for other in f.other_media_types)]
 
 
 def _chosen() -> str:

@@ -1,0 +1,75 @@
+"""Compact JSON-LD: the release's @context, and documents compacted with it.
+
+The context gives every property and class of the ontology a short name (its local name: `partyTo`,
+`State`), properties whose values are IRIs `"@type": "@id"`, the vocabularies' prefixes, and `id` / `type`
+for `@id` / `@type`, so that a program reads `doc["partyTo"]` without knowing RDF. A local name that two
+properties share (`opengov:option`, `schema:option`) gets no short name: both keep their prefixed names.
+Entity IRIs stay whole (`https://w3id.org/spacekg/id/state/USA`), so an id is usable without the context.
+
+Documents name the context by URL instead of repeating it; it is served per release
+(spacekg.web.context), so a document always names the context it was compacted with. rdflib's JSON-LD
+serialiser does the compaction (docs/dependencies.md: measured against PyLD).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import rdflib
+from rdflib.term import Node
+
+from spacekg.namespaces import OWL, PREFIXES, RDF, RDFS
+
+# Properties of other vocabularies that SpaceKG's data uses without declaring them in its ontology.
+VOCABULARY_PROPERTIES = {  # IRI -> its values are IRIs
+    str(RDFS.label): False, str(RDFS.comment): False, str(RDFS.seeAlso): True, str(RDFS.subClassOf): True,
+    "http://www.w3.org/2004/02/skos/core#altLabel": False, "http://www.w3.org/2004/02/skos/core#hiddenLabel": False,
+    "http://www.w3.org/2004/02/skos/core#prefLabel": False, "http://www.w3.org/2004/02/skos/core#note": False,
+    "http://www.w3.org/2004/02/skos/core#notation": False, "http://www.w3.org/2004/02/skos/core#inScheme": True,
+    "http://purl.org/dc/terms/title": False, "http://purl.org/dc/terms/source": True, "http://purl.org/dc/terms/issued": False,
+    "http://purl.org/dc/terms/creator": True, "http://purl.org/dc/terms/publisher": False, "http://purl.org/dc/terms/references": True,
+    "http://purl.org/dc/terms/isVersionOf": True, "http://purl.org/dc/terms/isReplacedBy": True,
+    "http://xmlns.com/foaf/0.1/page": True, "http://xmlns.com/foaf/0.1/homepage": True, "http://xmlns.com/foaf/0.1/name": False,
+    str(RDF.subject): True, str(RDF.predicate): True, str(RDF.object): True, "http://schema.org/sameAs": True,
+}
+REFERENCE_KINDS = {OWL.ObjectProperty}
+DECLARED_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+
+def _local_name(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
+
+
+def context_for(ontology: Iterable[tuple[Node, Node, Node]]) -> dict[str, Any]:
+    """The @context for a release whose ontology graph holds `ontology`: prefixes, then one term per property and class."""
+    references: dict[str, bool] = dict(VOCABULARY_PROPERTIES)
+    classes = set()
+    for subject, predicate, obj in ontology:
+        if predicate == RDF.type and isinstance(subject, rdflib.URIRef):
+            if obj in DECLARED_KINDS:
+                references[str(subject)] = references.get(str(subject), False) or obj in REFERENCE_KINDS
+            elif obj == OWL.Class:
+                classes.add(str(subject))
+    names = Counter(_local_name(iri) for iri in {*references, *classes})
+    context: dict[str, Any] = {prefix: namespace for prefix, namespace in sorted(PREFIXES.items())}
+    context.update({"id": "@id", "type": "@type"})
+    for iri in sorted({*references, *classes}):
+        name = _local_name(iri)
+        if names[name] > 1 or name in context or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            continue  # ambiguous, or a prefix or keyword alias already: the prefixed name serves
+        context[name] = {"@id": iri, "@type": "@id"} if references.get(iri) else iri
+    return context
+
+
+def compact(triples: Iterable[tuple[Node, Node, Node]], context: Mapping[str, Any], context_url: str) -> bytes:
+    """The triples as one compact JSON-LD document naming its context by URL (which may be relative to the document)."""
+    graph = rdflib.Graph()
+    for triple in triples:
+        graph.add(triple)
+    document = json.loads(graph.serialize(format="json-ld", context=dict(context), auto_compact=True))
+    document["@context"] = context_url
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode()
