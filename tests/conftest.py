@@ -314,3 +314,12 @@ def with_jsonld_context(client: FlaskClient, data: bytes, document_url: str) -> 
     context = client.get(urlsplit(reference).path)
     assert context.status_code == 200 and context.mimetype == "application/ld+json", reference
     return json.dumps({**body, "@context": context.get_json()["@context"]})
+
+
+@pytest.fixture(scope="session")
+def rapper() -> Iterator[str]:
+    """Raptor's rapper (Debian raptor2-utils), the C parser harvesters use."""
+    path = shutil.which("rapper")
+    if path is None:
+        pytest.skip("Raptor's rapper is not installed: apt-get install raptor2-utils")
+    yield path

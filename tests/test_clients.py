@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -274,14 +274,6 @@ GRAPH_DOCUMENTS = {  # name -> (path, query or None)
     "service-description": ("/sparql", None),
     "void": ("/.well-known/void", None),
 }
-
-
-@pytest.fixture(scope="module")
-def rapper() -> Iterator[str]:
-    path = shutil.which("rapper")
-    if path is None:
-        pytest.skip("Raptor's rapper is not installed: apt-get install raptor2-utils")
-    yield path
 
 
 def _rapper_count(rapper: str, document: Path, syntax: str, base: str) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,14 +40,6 @@ RAPPER_SYNTAX = {"text/turtle": "turtle", "application/n-triples": "ntriples", "
 pytestmark = [pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
               pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")]
 USA_WIKIDATA = ("https://w3id.org/spacekg/id/state/USA", "http://schema.org/sameAs", "http://www.wikidata.org/entity/Q30")
-
-
-@pytest.fixture(scope="module")
-def rapper() -> Iterator[str]:
-    path = shutil.which("rapper")
-    if path is None:
-        pytest.skip("Raptor's rapper is not installed: apt-get install raptor2-utils")
-    yield path
 
 
 Statement = tuple[str, str, str]
