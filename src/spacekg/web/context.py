@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from werkzeug.exceptions import NotFound
 from spacekg.formats.jsonld import context_for
 from spacekg.namespaces import Minter
 from spacekg.settings import Settings
+from spacekg.store.releases import release_ids
 from spacekg.store.serving import ServedStore
 from spacekg.terms import to_rdflib
 from spacekg.web.answers import finish
@@ -28,7 +28,6 @@ from spacekg.web.state import served, site
 
 context = Blueprint("context", __name__)
 JSON_LD = "application/ld+json"
-RELEASE_ID = re.compile(r"[0-9]{8}T[0-9]{6,12}Z-[0-9a-f]{8}")
 KEPT_CONTEXTS = 8  # contexts of older releases held in memory (each a few kilobytes)
 
 
@@ -77,6 +76,6 @@ def release_context(release_id: str) -> Response:
         return _answer(served_context(), immutable=True)
     settings: Settings = current_app.config["SPACEKG_SETTINGS"]
     store_path = settings.releases / release_id / "store"
-    if not RELEASE_ID.fullmatch(release_id) or not store_path.is_dir():
+    if release_id not in release_ids(settings.releases) or not store_path.is_dir():  # only a kept release's folder, by its listed name
         raise NotFound(f"no release {release_id!r} is kept here; the current release's context is at /context.jsonld")
     return _answer(_kept_context(store_path, site().base_iri), immutable=True)
