@@ -224,13 +224,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
     from spacekg.store.releases import current_release
-    from spacekg.store.remote import publish_release
+    from spacekg.store.remote import RemoteEndpoint, publish_release
 
     release = current_release(settings.releases)
     written = publish_release(release, args.to, timeout_s=args.timeout or 600.0)
     for graph, triples in written.items():
         print(f"{graph}: {triples} triples")
-    print(f"published release {release.release_id} to {args.to}; serve it with: spacekg serve --store QUERY-URL")
+    shown = RemoteEndpoint.parse(args.to, "graph store").url  # the URL without the password it may carry
+    print(f"published release {release.release_id} to {shown}; serve it with: spacekg serve --store QUERY-URL")
     return 0
 
 

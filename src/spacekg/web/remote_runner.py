@@ -49,7 +49,8 @@ class RemoteQueryRunner:
 
     def run(self, job: QueryJob, timeout_s: float) -> QueryOutcome:
         refuse_service(job.query)
-        within_limit = RemoteStore(self.store.endpoint, self.store.graphs, timeout_s)
+        # The evaluator reads one row past the cap to see that there are more: a store that cut its answer before that is refused.
+        within_limit = RemoteStore(self.store.endpoint, self.store.graphs, timeout_s, rows_read=job.row_cap + 1)
         return evaluate(within_limit, job).raise_for_error()
 
     def close(self) -> None:
