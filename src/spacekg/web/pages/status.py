@@ -25,6 +25,9 @@ STATUS_QUERY = "treaty-status-on-date"
 CURRENT = "current"
 ORDER = ("party", "declared acceptance", "signatory", "withdrawn", "not a party", "unknown for want of a date", "not covered by any source")
 COVERED = set(ORDER) - {"not covered by any source"}
+# A computed flag is cast with xsd:boolean(…) in the queries, which Virtuoso 7.2 answers as a boolean too (it gives a bare comparison
+# or && as 1 or 0); "1" is read as true all the same, should another query or store give the integer.
+CONTESTED = ("true", "1")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def _status(row: ox.QuerySolution) -> Status:
     def terms(name: str) -> tuple[Term, ...]:
         return tuple(site().iri_term(iri) for iri in value(row[name]).split())
     return Status(site().iri_term(value(row["actor"])), value(row["statusLabel"]), value(row["from"]), value(row["until"]),
-                  value(row["asOf"]), value(row["contested"]) == "true", terms("decidedBy"), terms("sources"))
+                  value(row["asOf"]), value(row["contested"]) in CONTESTED, terms("decidedBy"), terms("sources"))
 
 
 def statuses(instrument: str, day: str = CURRENT) -> list[Status]:
@@ -100,7 +103,7 @@ WHERE {
   OPTIONAL { ?assessment skg:statusAsOf ?currentAsOf FILTER(!BOUND(?until)) }
   BIND(?currentAsOf AS ?asOf)
   OPTIONAL { ?assessment skg:contested ?flag }
-  BIND(!BOUND(?until) && COALESCE(?flag, false) AS ?contested)
+  BIND(xsd:boolean(!BOUND(?until) && COALESCE(?flag, false)) AS ?contested)
 } GROUP BY ?actor ?instrument ?statusLabel ?from ?until ?asOf ?contested ORDER BY ?from"""
 
 
