@@ -30,7 +30,6 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
 import pytest
@@ -304,16 +303,6 @@ def ask(tiny_store: ox.Store, catalogue: dict[str, CannedQuery]) -> Ask:
     return run
 
 
-
-
-def with_jsonld_context(client: FlaskClient, data: bytes, document_url: str) -> str:
-    """A compact JSON-LD document with its @context (named by a URL relative to the document) fetched from the app
-    and written in: rdflib would fetch it over the network, which the in-process test client has not got."""
-    body = json.loads(data)
-    reference = urljoin(document_url, body["@context"])
-    context = client.get(urlsplit(reference).path)
-    assert context.status_code == 200 and context.mimetype == "application/ld+json", reference
-    return json.dumps({**body, "@context": context.get_json()["@context"]})
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,11 @@ for `@id` / `@type`, so that a program reads `doc["partyTo"]` without knowing RD
 properties share (`opengov:option`, `schema:option`) gets no short name: both keep their prefixed names.
 Entity IRIs stay whole (`https://w3id.org/spacekg/id/state/USA`), so an id is usable without the context.
 
-Documents name the context by URL instead of repeating it; it is served per release
-(spacekg.web.context), so a document always names the context it was compacted with. rdflib's JSON-LD
-serialiser does the compaction (docs/dependencies.md: measured against PyLD).
+A document carries the part of the context it uses, not a reference to it: parsers that fetch no remote
+context (Oxigraph's, Jena's by default, any harvester offline) read it as it is, and it keeps its meaning
+whatever becomes of the server. The whole context is published per release (spacekg.web.context) for
+programs that compact their own data with it. rdflib's JSON-LD serialiser does the compaction
+(docs/dependencies.md: measured against PyLD).
 """
 
 from __future__ import annotations
@@ -65,11 +67,32 @@ def context_for(ontology: Iterable[tuple[Node, Node, Node]]) -> dict[str, Any]:
     return context
 
 
-def compact(triples: Iterable[tuple[Node, Node, Node]], context: Mapping[str, Any], context_url: str) -> bytes:
-    """The triples as one compact JSON-LD document naming its context by URL (which may be relative to the document)."""
+def compact(triples: Iterable[tuple[Node, Node, Node]], context: Mapping[str, Any]) -> bytes:
+    """The triples as one compact JSON-LD document, with the terms and prefixes of `context` that it uses."""
     graph = rdflib.Graph()
     for triple in triples:
         graph.add(triple)
     document = json.loads(graph.serialize(format="json-ld", context=dict(context), auto_compact=True))
-    document["@context"] = context_url
+    used = _names_used({key: value for key, value in document.items() if key != "@context"}, context)
+    document["@context"] = {name: definition for name, definition in context.items() if name in used}
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode()
+
+
+def _names_used(node: Any, context: Mapping[str, Any], typed: bool = False) -> set[str]:
+    """The context's names a compacted document uses: its keys, its type names, and the prefixes of its compact IRIs."""
+    used: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            used |= _prefix_of(key, context) | ({key} if key in context else set())
+            used |= _names_used(value, context, typed=context.get(key) == "@type" or key == "@type")
+    elif isinstance(node, list):
+        for item in node:
+            used |= _names_used(item, context, typed)
+    elif isinstance(node, str):
+        used |= _prefix_of(node, context) | ({node} if typed and node in context else set())
+    return used
+
+
+def _prefix_of(text: str, context: Mapping[str, Any]) -> set[str]:
+    prefix, colon, rest = text.partition(":")
+    return {prefix} if colon and not rest.startswith("//") and isinstance(context.get(prefix), str) else set()

@@ -1,20 +1,19 @@
 """The JSON-LD @context of each release: /context.jsonld (the served release's) and /releases/<id>/context.jsonld.
 
-A compact JSON-LD document names the versioned URL (relative to itself), so it keeps meaning what it meant when it was written
-even after the ontology changes: the context of every release still on disk is served (read from its
-ontology graph), and never changes (immutable, cacheable for a year).
+Entity documents carry the part of the context they use (spacekg.formats.jsonld); the whole context is
+published for programs that compact their own data with SpaceKG's names. The context of every release still
+on disk is served (read from its ontology graph), and never changes (immutable, cacheable for a year).
 """
 
 from __future__ import annotations
 
 import json
-import posixpath
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app
 from werkzeug.exceptions import NotFound
 
 from spacekg.formats.jsonld import context_for
@@ -40,16 +39,6 @@ def _ontology_context(store: ServedStore | ox.Store, base_iri: str) -> dict[str,
 def served_context() -> dict[str, Any]:
     """The @context of the served release (computed once per release)."""
     return site().cached("jsonld-context", lambda: _ontology_context(served().dataset.store, site().base_iri))
-
-
-def served_context_reference() -> str:
-    """The served release's versioned context, relative to the document being answered.
-
-    JSON-LD resolves a relative context against the document's own URL, so the document names no host: it
-    reads the same from every mirror, and RDF documents keep naming only canonical IRIs.
-    """
-    target = url_for("context.release_context", release_id=served().dataset.version)
-    return posixpath.relpath(target, posixpath.dirname(request.script_root + request.path))
 
 
 @lru_cache(maxsize=KEPT_CONTEXTS)

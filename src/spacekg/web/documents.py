@@ -14,7 +14,7 @@ from spacekg.formats.jsonld import compact
 from spacekg.namespaces import DCTERMS, RDF, SKG
 from spacekg.store.serving import ServedStore
 from spacekg.terms import to_rdflib
-from spacekg.web.context import served_context, served_context_reference
+from spacekg.web.context import served_context
 from spacekg.web.site import LABEL_PROPERTIES
 from spacekg.web.state import served, site
 
@@ -75,14 +75,14 @@ def describe(store: ServedStore, node: ox.NamedNode) -> list[ox.Quad]:
 
 
 def quads_bytes(quads: list[ox.Quad], chosen: Format) -> bytes:
-    """Serialise quads: with their graphs in a dataset format, as compact JSON-LD with the release's context, else as the merge of their triples."""
+    """Serialise quads: with their graphs in a dataset format, as compact JSON-LD (the release's context), else as the merge of their triples."""
     prefixes = site().prefixes if chosen.rdf_format in PREFIXED else None
     if chosen.kind == "dataset":
         return chosen.write_graph(quads, prefixes)
     triples = list(dict.fromkeys(quad.triple for quad in quads))
     if chosen.rdf_format == ox.RdfFormat.JSON_LD:
         return compact(((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in triples),  # type: ignore[arg-type]
-                       served_context(), served_context_reference())
+                       served_context())
     return chosen.write_graph(triples, prefixes)
 
 
