@@ -312,3 +312,44 @@ def rapper() -> Iterator[str]:
     if path is None:
         pytest.skip("Raptor's rapper is not installed: apt-get install raptor2-utils")
     yield path
+
+
+def release_graph_sizes(store: ox.Store) -> dict[str, int]:
+    """Triples per named graph of a release's store: what a remote store must hold once the release is published."""
+    counted = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(counted, ox.QuerySolutions)
+    return {row["g"].value: int(row["n"].value) for row in counted}
+
+
+def stop_by_pid(process: subprocess.Popen[bytes], grace_s: float = 30) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited within `grace_s`."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def publish_to(release: Release, graph_store: str) -> Release:
+    """Publish the release into a remote store with `spacekg publish --to`, as an operator would."""
+    from spacekg.cli import main  # the CLI imports the web app; only the remote-store tests need it
+    assert main(["--releases", str(release.path.parent), "publish", "--to", graph_store]) == 0
+    return release
+
+
+def serving_from_store(release: Release, query_url: str) -> Iterator[str]:
+    """A real `spacekg serve --store` over the release published at `query_url` (10 s query limit); yields its URL."""
+    running = RunningServer("--releases", str(release.path.parent), "serve", "--store", query_url, "--timeout", "10")
+    yield running.url
+    running.stop()
+
+
+def check_pages_render(server: str) -> None:
+    """The main pages of a real server over the tiny release answer 200 with what the tiny data puts on them."""
+    # tiny data: USA, the Outer Space Treaty, and event E044 (an ASAT test)
+    for path, expected in (("/", "SpaceKG"), ("/doc/state/USA", "United States"), ("/treaties", "Outer Space Treaty"),
+                           ("/doc/instrument/ost", "Outer Space Treaty"), ("/chronology", "ASAT")):
+        page = requests.get(server + path, headers={"Accept": "text/html"}, timeout=60)
+        assert page.status_code == 200, (path, page.text[:300])
+        assert expected in page.text, path

@@ -27,7 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from conftest import ARTIFACTS, PROJECT, RunningServer, free_port
+from conftest import ARTIFACTS, PROJECT, check_pages_render, free_port, publish_to, release_graph_sizes, serving_from_store, stop_by_pid
 from spacekg.cli import main
 from spacekg.errors import QueryTimeout, RemoteStoreError
 from spacekg.namespaces import PREFIXES
@@ -39,7 +39,7 @@ from spacekg.web.pages.status import PERIODS, STATUS_QUERY
 from test_remote_store import _comparable, _with_defaults
 
 # One worker of a parallel run (pytest-xdist, --dist loadgroup) takes the whole module, so one Virtuoso is started.
-pytestmark = [pytest.mark.server, pytest.mark.xdist_group("virtuoso")]
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("remote-stores")]  # with test_remote_store.py: see there
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
@@ -162,12 +162,7 @@ class VirtuosoServer:
 
     def stop(self) -> None:
         """Stop by PID: SIGTERM (Virtuoso's quick shutdown), SIGKILL if it has not exited within 30 s; then remove the folder."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_by_pid(self.process)
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -191,22 +186,16 @@ def graph_store(virtuoso: VirtuosoServer) -> str:
 
 @pytest.fixture(scope="module")
 def published(virtuoso: VirtuosoServer, graph_store: str, built_tiny: Release) -> Release:
-    assert main(["--releases", str(built_tiny.path.parent), "publish", "--to", graph_store]) == 0
-    return built_tiny
+    return publish_to(built_tiny, graph_store)
 
 
 @pytest.fixture(scope="module")
 def remote_server(published: Release, virtuoso: VirtuosoServer) -> Iterator[str]:
-    running = RunningServer("--releases", str(published.path.parent), "serve", "--store", virtuoso.url + "/sparql", "--timeout", "10")
-    yield running.url
-    running.stop()
+    yield from serving_from_store(published, virtuoso.url + "/sparql")
 
 
 def test_publishing_writes_every_named_graph_with_its_triple_count(published: Release, virtuoso: VirtuosoServer, tiny_store: ox.Store) -> None:
-    counted = tiny_store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    assert isinstance(counted, ox.QuerySolutions)
-    in_release = {row["g"].value: int(row["n"].value) for row in counted}
-    assert virtuoso.graph_sizes() == published.manifest["graphs"] == in_release
+    assert virtuoso.graph_sizes() == published.manifest["graphs"] == release_graph_sizes(tiny_store)
 
 
 def test_publishing_needs_the_publishers_credentials(published: Release, virtuoso: VirtuosoServer, graph_store: str,
@@ -257,8 +246,19 @@ def _canned_answers(remote_server: str, client: FlaskClient) -> Answers:
     for query in load_catalogue(PROJECT / "queries").values():
         text, accept = _with_defaults(query), {"Accept": ACCEPT_BY_FORM[query_form(query.text)]}
         embedded = client.post("/sparql", data={"query": text}, headers=accept)
-        answers[query.name] = (_rows(embedded), _rows(requests.post(remote_server + "/sparql", data={"query": text}, headers=accept, timeout=60)))
+        answers[query.name] = (_rows(embedded), _rows(_from_virtuoso(remote_server, text, accept)))
     return answers
+
+
+def _from_virtuoso(remote_server: str, text: str, accept: dict[str, str]) -> requests.Response:
+    """The answer through SpaceKG, asked once more after a 502 or 503: this compares rows, and on the loaded 2-core machine
+    Virtuoso 7.2.5 has twice (in ~10 runs beside other modules) let one of these 0.1 s queries answer 404 for /sparql or not
+    at all within 10 s. A second failure fails the test; SpaceKG itself never retries (docs/remote-store.md)."""
+    answer = requests.post(remote_server + "/sparql", data={"query": text}, headers=accept, timeout=60)
+    if answer.status_code in (502, 503):
+        time.sleep(1)
+        answer = requests.post(remote_server + "/sparql", data={"query": text}, headers=accept, timeout=60)
+    return answer
 
 
 @pytest.fixture(scope="module")
@@ -305,13 +305,7 @@ def _oxigraph_term(term: dict[str, str]) -> ox.Literal:
 
 
 def test_pages_render_from_virtuoso(remote_server: str, client: FlaskClient) -> None:
-    html = {"Accept": "text/html"}
-    # tiny data: USA, the Outer Space Treaty, and event E044 (an ASAT test)
-    for path, expected in (("/", "SpaceKG"), ("/doc/state/USA", "United States"), ("/treaties", "Outer Space Treaty"),
-                           ("/doc/instrument/ost", "Outer Space Treaty"), ("/chronology", "ASAT")):
-        page = requests.get(remote_server + path, headers=html, timeout=60)
-        assert page.status_code == 200, (path, page.text[:300])
-        assert expected in page.text, path
+    check_pages_render(remote_server)
     ours = requests.get(remote_server + "/doc/instrument/ost.nt", timeout=60)
     embedded = client.get("/doc/instrument/ost.nt")
     assert ours.status_code == 200 and embedded.status_code == 200
