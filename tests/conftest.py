@@ -224,12 +224,22 @@ class BuildRun:
         self.code, self.stderr, self.seconds, self.peak_rss_mib = code, stderr, seconds, peak_rss_mib
 
 
+# Forks the command and reports its peak RSS (wait4's ru_maxrss, KiB) in a file. A child forked straight from the test
+# process starts with the test process's RSS as its ru_maxrss (Linux counts the memory it shares until exec), and a test
+# worker that has held a large store would make every build it starts look large: forked from this small launcher, the
+# build's figure is its own.
+RSS_LAUNCHER = ("import os, sys\npid = os.fork()\nif pid == 0:\n    os.execv(sys.argv[2], sys.argv[2:])\n"
+                "_, status, usage = os.wait4(pid, 0)\nopen(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+                "sys.exit(os.waitstatus_to_exitcode(status))\n")
+
+
 def run_cli_build(project: Path, timeout: float = 300) -> BuildRun:
-    """Run the `spacekg build` console script in `project` and wait for it, measuring its own peak RSS (wait4)."""
-    with tempfile.TemporaryFile() as stderr:
+    """Run the `spacekg build` console script in `project` and wait for it, measuring its own peak RSS."""
+    with tempfile.TemporaryFile() as stderr, tempfile.NamedTemporaryFile(suffix=".maxrss") as maxrss:
         started = time.monotonic()
-        process = subprocess.Popen([str(SPACEKG), "--project", str(project), "build"], stdout=subprocess.DEVNULL, stderr=stderr,
-                                   cwd=project, env={**os.environ, "PYTHONWARNINGS": "ignore"}, start_new_session=True)
+        process = subprocess.Popen([sys.executable, "-c", RSS_LAUNCHER, maxrss.name, str(SPACEKG), "--project", str(project), "build"],
+                                   stdout=subprocess.DEVNULL, stderr=stderr, cwd=project, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                                   start_new_session=True)
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -242,8 +252,8 @@ def run_cli_build(project: Path, timeout: float = 300) -> BuildRun:
             time.sleep(0.05)
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
         stderr.seek(0)
-        # ru_maxrss is in KiB on Linux
-        return BuildRun(process.returncode, stderr.read().decode(errors="replace"), time.monotonic() - started, usage.ru_maxrss / 1024)
+        peak_kib = int(Path(maxrss.name).read_text() or 0)  # ru_maxrss is in KiB on Linux
+        return BuildRun(process.returncode, stderr.read().decode(errors="replace"), time.monotonic() - started, peak_kib / 1024)
 
 
 def release_fingerprint(releases_dir: Path) -> dict[str, str]:
