@@ -11,6 +11,7 @@ their pages with `entity.entity_page` and `ontology.ontology_page`):
     /votes              roll calls of the UN General Assembly on outer space, by topic (a roll call's and a state's
                         page show its votes: spacekg.web.pages.votes)
     /validation         the release's SHACL validation report (.csv and .ttl downloads)
+    /search             entities by name, ISO code, UN symbol or DOI (JSON too)
     /why, /why.json     why an inferred statement holds
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from spacekg.web.pages import entity, landing, ontology, query, validation, views, votes, why  # noqa: F401  (their routes join `pages`)
+from spacekg.web.pages import entity, landing, ontology, query, search, validation, views, votes, why  # noqa: F401  (their routes join `pages`)
 from spacekg.web.pages.common import pages
 
 
