@@ -45,17 +45,13 @@ def _integer(value: int) -> Literal:
     return Literal(value, datatype=XSD.nonNegativeInteger)
 
 
-def dataset_iri(base_iri: str) -> URIRef:
-    return Minter(base_iri).dataset()
-
-
 def describe_dataset(site: str, base_iri: str, dataset: ServedDataset, dumps: dict[str, str]) -> Graph:
     """VoID and DCAT of the served release; `site` is the public URL that served it, `dumps` name -> SHA-256."""
     g = Graph()
     for prefix in ("void", "dcat", "dct", "foaf", "xsd"):
         g.bind(prefix, PREFIXES[prefix])
     g.bind("spdx", SPDX)
-    ds = dataset_iri(base_iri)
+    ds = Minter(base_iri).dataset()
     for kind in (VOID.Dataset, DCAT.Dataset):
         g.add((ds, RDF.type, kind))
     g.add((ds, DCTERMS.title, Literal(TITLE, lang="en")))

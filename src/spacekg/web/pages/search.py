@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from flask import Response, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from spacekg.kinds import ENTITY_KINDS
-from spacekg.namespaces import PREFIXES
+from spacekg.namespaces import PREFIXES, expand_term
 from spacekg.web.mediatypes import negotiate
 from spacekg.web.pages.common import pages, render_page, select, value
 from spacekg.web.state import site
@@ -54,7 +53,7 @@ class Hit:
 
 
 def build_index() -> list[Entry]:
-    codes = {PREFIXES[prefix] + local for prefix, local in (code.split(":") for code in CODES)}
+    codes = {str(expand_term(code, PREFIXES)) for code in CODES}
     texts: dict[str, list[tuple[str, str, bool]]] = {}
     for row in select(INDEX):
         iri = value(row["s"])
@@ -112,7 +111,7 @@ def search_page() -> Response:
             {"iri": hit.iri, "label": hit.label, "kind": hit.kind, "matched": hit.matched, "href": site().local_href(hit.iri)}
             for hit in hits]})
     else:
-        response = render_page("search.html", query=query, hits=[(site().iri_term(hit.iri), ENTITY_KINDS[hit.kind].slug, hit.matched)
+        response = render_page("search.html", query=query, hits=[(site().iri_term(hit.iri), hit.kind, hit.matched)
                                                                  for hit in hits], limit=MAX_RESULTS,
                                alternates=[("application/json", "these results as JSON", url_for("pages.search_page", q=query, format="json"))]
                                if query else [])
