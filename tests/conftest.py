@@ -44,6 +44,8 @@ from spacekg.store.querying import run_canned, solutions_as_rows
 from spacekg.store.releases import Release
 from spacekg.web import create_app
 
+pytest_plugins = ["browsing"]  # the browser fixtures (browser, page, phone)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--long-form", action="store_true",

@@ -10,56 +10,13 @@ that talks HTTP over a socket; every test is marked `server`.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGUMENTS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-             "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the Python package playwright (pip install -e '.[test]')")
-if not Path(CHROMIUM).exists():
-    pytest.skip("the browser tests need Debian's chromium: apt-get install chromium", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium with a fresh profile (Playwright's launch makes a temporary one), never a downloaded browser build."""
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Any, tiny_server: str) -> Iterator[Any]:
-    """A page whose console errors (CSP violations among them) and requests to other origins are recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    opened.console_errors = []
-    opened.foreign_requests = []
-    # An error page (a query with a syntax error answers 400) is logged as a failed load: only failed sub-resources count.
-    opened.on("console", lambda message: opened.console_errors.append(message.text)
-              if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    opened.on("response", lambda response: opened.console_errors.append(f"{response.status} {response.url}")
-              if response.status >= 400 and response.request.resource_type != "document" else None)
-    opened.on("request", lambda request: None if request.url.startswith(tiny_server) else opened.foreign_requests.append(request.url))
-    yield opened
-    assert opened.console_errors == [], "no console error and no content security policy violation"
-    assert opened.foreign_requests == [], "nothing is fetched from another origin"
-    context.close()
-
-
-def _screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+from browsing import fits_width, screenshot
 
 
 @pytest.mark.server
@@ -67,7 +24,7 @@ def test_a_reader_runs_an_example_query_and_follows_a_result_to_its_entity_page(
     page.goto(tiny_server + "/")
     assert page.locator("h1").inner_text().startswith("SpaceKG")
     assert page.evaluate("getComputedStyle(document.querySelector('header.site')).backgroundColor") != "rgba(0, 0, 0, 0)", "the stylesheet loaded"
-    _screenshot(page, "landing")
+    screenshot(page, "landing")
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Query").click()
     page.wait_for_url(tiny_server + "/query")
     example = page.get_by_role("link", name="Parties and signatories of each UN space treaty")
@@ -79,13 +36,13 @@ def test_a_reader_runs_an_example_query_and_follows_a_result_to_its_entity_page(
     expected = len(answer.json()["results"]["bindings"])
     assert expected > 0 and rows.count() == expected, "every row of the example's answer is shown"
     assert "treaty-parties-and-signatories" not in page.url and "query=" in page.url, "the URL is the shareable link"
-    _screenshot(page, "query")
+    screenshot(page, "query")
     cell = page.locator("table.answer tbody td", has=page.locator("a[href^='/doc/']")).first
     href, label = cell.locator("a").get_attribute("href"), cell.locator("bdi.label").inner_text()
     cell.locator("a").click()
     page.wait_for_url(tiny_server + href)
     assert page.locator("h1").inner_text() == label
-    _screenshot(page, "entity")
+    screenshot(page, "entity")
 
 
 @pytest.mark.server
@@ -113,19 +70,19 @@ def test_a_reader_filters_the_chronology_by_type_and_years(page: Any, tiny_serve
     dates = page.locator("table.chronology td.date").all_inner_texts()
     assert dates == ["1985-09-13", "2007-01-11", "2008-02-21"], "E044, E065 and E071 of the tiny events.csv"
     assert all(kind == "destructive ASAT test" for kind in page.locator("table.chronology tbody td:nth-child(3)").all_inner_texts())
-    _screenshot(page, "chronology")
+    screenshot(page, "chronology")
 
 
 @pytest.mark.server
 def test_a_reader_opens_the_validation_report_and_an_explanation(page: Any, tiny_server: str) -> None:
     page.goto(tiny_server + "/validation")
     assert page.locator("h1").inner_text() == "Validation report"
-    _screenshot(page, "validation")
+    screenshot(page, "validation")
     page.goto(tiny_server + "/doc/state/AUS")
     page.locator("table.participation a.why").first.click()
     page.wait_for_selector("ul.explanation")
     assert "inferred by rule" in page.locator("ul.explanation").inner_text()
-    _screenshot(page, "why")
+    screenshot(page, "why")
 
 
 @pytest.mark.server
@@ -134,7 +91,7 @@ def test_an_entity_page_fits_a_phone_screen(browser: Any, tiny_server: str) -> N
     phone = context.new_page()
     for path in ("/doc/instrument/ost", "/treaties", "/"):
         phone.goto(tiny_server + path)
-        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{path} scrolls sideways"
+        assert fits_width(phone), f"{path} scrolls sideways"
     phone.goto(tiny_server + "/doc/instrument/ost")
-    _screenshot(phone, "entity-phone")
+    screenshot(phone, "entity-phone")
     context.close()
