@@ -16,6 +16,7 @@ from spacekg.errors import Forbidden, QueryError, SpaceKGError, by_name
 from spacekg.formats.results import Term
 from spacekg.namespaces import PREFIXES
 from spacekg.store.serving import ServedStore
+from spacekg.store.syntax_errors import syntax_error
 
 TRUNCATION_NOTE = "urn:spacekg:result-truncated"
 
@@ -89,7 +90,7 @@ def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
     except SpaceKGError as error:  # e.g. a result format that cannot carry the answer
         return QueryOutcome.failed(error)
     except SyntaxError as error:
-        return QueryOutcome.failed(QueryError(f"SPARQL syntax error: {error}", "check the query near the line and column given"))
+        return QueryOutcome.failed(syntax_error(job.query, error))
     except PermissionError:  # the sandbox refused a socket: SERVICE reached evaluation
         return QueryOutcome.failed(Forbidden("SERVICE is not allowed: this endpoint does not query other endpoints", "remove the SERVICE clause"))
     except (OSError, ValueError, RuntimeError) as error:
