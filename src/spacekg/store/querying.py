@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from spacekg.errors import QueryError
 from spacekg.namespaces import PREFIXES
 from spacekg.queries import CannedQuery
+from spacekg.store.syntax_errors import syntax_error
 
 
 def term_from_text(text: str) -> ox.NamedNode | ox.Literal:
@@ -32,7 +33,7 @@ def run_query(store: ox.Store, text: str, bindings: Mapping[str, str] | None = N
                                default_graph=[ox.NamedNode(g) for g in default_graphs])
         return store.query(text, prefixes=PREFIXES, substitutions=substitutions, use_default_graph_as_union=True)
     except SyntaxError as error:
-        raise QueryError(f"SPARQL syntax error: {error}", "check the query near the position given") from error
+        raise syntax_error(text, error) from error
     except (OSError, ValueError, RuntimeError) as error:
         raise QueryError(f"the query could not be evaluated: {error}") from error
 

@@ -21,7 +21,7 @@ CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type, Accept, If-None-Match",
-    "Access-Control-Expose-Headers": "ETag, SpaceKG-Result-Truncated, SpaceKG-Rows, SpaceKG-Release",
+    "Access-Control-Expose-Headers": "ETag, SpaceKG-Result-Truncated, SpaceKG-Rows, SpaceKG-Release, Content-Disposition",
 }
 
 
@@ -69,3 +69,15 @@ def finish(response: Response, tag: str | None = None) -> Response:
 def rdflib_bytes(graph: Graph, chosen: Format) -> bytes:
     """Serialise a small descriptive graph (service description, VoID) with rdflib's pretty writers."""
     return graph.serialize(format=chosen.rdflib_name, encoding="utf-8")
+
+
+def answer_file_name(media_type: str, form: str, rows: int, truncated: bool) -> str:
+    """The file name a query answer is saved under: spacekg-query.csv, or spacekg-query-first-10000-rows.csv when a cap cut it.
+
+    CSV and TSV have no place for a note inside the file (a comment row would be read as data), so a cut answer
+    says so in its name as well as in the SpaceKG-Result-Truncated header.
+    """
+    chosen = by_media_type(media_type)
+    extension = chosen.name if chosen.name in chosen.extensions else chosen.extension  # .json rather than .srj
+    unit = "triples" if form == "graph" else "rows"
+    return f"spacekg-query-first-{rows}-{unit}.{extension}" if truncated else f"spacekg-query.{extension}"

@@ -11,7 +11,7 @@ from spacekg.errors import NotAcceptable
 from spacekg.formats import GRAPHS, RESULTS, Format, by_media_type, by_name, format_names
 from spacekg.settings import Settings
 from spacekg.store.serving import ServedDataset
-from spacekg.web.answers import choose_format, etag, explicit_formats, finish, graph_format, rdflib_bytes
+from spacekg.web.answers import answer_file_name, choose_format, etag, explicit_formats, finish, graph_format, rdflib_bytes
 from spacekg.web.description import graph_sizes, service_description
 from spacekg.web.evaluation import QueryJob
 from spacekg.web.mediatypes import negotiate
@@ -75,6 +75,8 @@ def endpoint() -> Response:
         cache.put(key, outcome)
     response = Response(outcome.body, mimetype=outcome.media_type)
     response.headers["SpaceKG-Rows"] = str(outcome.rows)
+    # inline: a browser still shows what it can show; saved (the query page's links ask to), the name tells of a cut
+    response.headers["Content-Disposition"] = f'inline; filename="{answer_file_name(outcome.media_type, outcome.form, outcome.rows, outcome.truncated)}"'
     if outcome.truncated:
         # the row cap, or else the byte cap, stopped the answer
         cap = f"limit={settings.max_result_rows}" if outcome.rows >= settings.max_result_rows else f"max-bytes={settings.max_response_bytes}"

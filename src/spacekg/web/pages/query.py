@@ -20,6 +20,7 @@ from spacekg.queries import CannedQuery
 from spacekg.settings import Settings
 from spacekg.web.evaluation import QueryJob
 from spacekg.web.pages.common import dataset, pages, render_page
+from spacekg.web.pages.query_cut import COUNT_S, COUNT_TO, Cut, cut, page_href, paged_on
 from spacekg.web.protocol import parse_query_request
 from spacekg.web.site import Term
 from spacekg.web.state import served, site
@@ -40,6 +41,8 @@ class Answer:
     rows: list[list[Term | None]] = field(default_factory=list)
     boolean: bool | None = None
     truncated: bool = False
+    counted: int = 0  # rows in the whole answer (at least this many unless counted_all)
+    counted_all: bool = True
     error: str = ""
     hint: str = ""
     status: int = 200
@@ -62,26 +65,37 @@ def _run(text: str, graph: str) -> Answer:
         job = QueryJob(parsed.query, "application/sparql-results+json", "application/n-triples", min(PAGE_ROWS, settings.max_result_rows),
                        union_default=parsed.union_default and not graph, default_graphs=(graph,) if graph else parsed.default_graphs,
                        named_graphs=parsed.named_graphs, base_iri=url_for("sparql.endpoint", _external=True),
-                       byte_cap=settings.max_page_bytes)
+                       byte_cap=settings.max_page_bytes, count_to=COUNT_TO, count_within_s=min(COUNT_S, parsed.timeout_s / 2))
         outcome = served().runner.run(job, parsed.timeout_s)
     except SpaceKGError as error:
         return Answer(error=error.message, hint=error.hint, status=error.http_status)
     if outcome.form == "graph":
         triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
         rows: list[list[Term | None]] = [[site().term(t.subject), site().term(t.predicate), site().term(t.object)] for t in triples]
-        return Answer("graph", ["subject", "predicate", "object"], rows, truncated=outcome.truncated)
+        return Answer("graph", ["subject", "predicate", "object"], rows, truncated=outcome.truncated,
+                      counted=outcome.counted, counted_all=outcome.counted_all)
     answer = json.loads(outcome.body)
     if "boolean" in answer:
         return Answer("ask", boolean=bool(answer["boolean"]))
     variables = list(answer["head"]["vars"])
     rows = [[site().json_term(binding[name]) if name in binding else None for name in variables] for binding in answer["results"]["bindings"]]
-    return Answer("select", variables, rows, truncated=outcome.truncated)
+    return Answer("select", variables, rows, truncated=outcome.truncated, counted=outcome.counted, counted_all=outcome.counted_all)
 
 
 def _downloads(text: str, graph: str, form: str) -> list[tuple[str, str]]:
     extra: dict[str, Any] = {"default-graph-uri": graph} if graph else {}
     offered = GRAPHS if form == "graph" else RESULTS
     return [(f.label, url_for("sparql.endpoint", query=text, format=f.name, **extra)) for f in offered]
+
+
+def _cut(text: str, graph: str, answer: Answer, settings: Settings) -> tuple[Cut | None, str]:
+    """How a cap cut the answer (None if it did not), and the link to the next page of a paged SELECT."""
+    shown = len(answer.rows)
+    if answer.truncated:
+        found = cut(text, graph, answer.form, shown, answer.counted, answer.counted_all, min(PAGE_ROWS, settings.max_result_rows),
+                    settings.max_result_rows, dataset().manifest.get("dumps", {}))
+        return found, found.next_href
+    return None, page_href(paged_on(text, shown), graph) if answer.form == "select" else ""
 
 
 def query_page() -> Response:
@@ -95,8 +109,9 @@ def query_page() -> Response:
     share = url_for("pages.query", _external=True, **shared) if text else ""
     graphs = [(iri, site().compact(iri) if not iri.startswith(site().base_iri) else iri[len(site().base_iri):]) for iri in dataset().named_graphs()]
     downloads = _downloads(text, graph, answer.form) if text and not answer.error else []
+    cut_short, next_href = _cut(text, graph, answer, current_app.config["SPACEKG_SETTINGS"])
     return render_page("query.html", status=answer.status, query=shown, ran=bool(text), answer=answer, graph=graph, graphs=graphs,
-                       examples=_examples(catalogue), downloads=downloads, share=share, page_rows=PAGE_ROWS,
+                       examples=_examples(catalogue), downloads=downloads, share=share, page_rows=PAGE_ROWS, cut=cut_short, next_href=next_href,
                        page_bytes=current_app.config["SPACEKG_SETTINGS"].max_page_bytes,
                        action=url_for("pages.query"), endpoint=url_for("sparql.endpoint"),
                        alternates=[("application/sparql-results+json", "SPARQL JSON", href) for name, href in downloads if name == "SPARQL JSON"])
