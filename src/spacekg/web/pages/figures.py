@@ -25,11 +25,17 @@ class Figure:
     svg: Markup
     query: str
     legend: Markup = field(default_factory=Markup)
+    short: str = "the picture"  # what the page's own list of alternates calls it: "the map", "the chart"
 
     @property
     def alternates(self) -> list[Alternate]:
         """The picture's query as data, named by format only (the figure says which picture)."""
         return [(media, "SPARQL JSON" if "json" in media else "CSV", href) for media, _, href in query_alternates(self.query)]
+
+    @property
+    def page_alternates(self) -> list[Alternate]:
+        """The same links named for the page's list, which holds every picture's: "SPARQL JSON (the map)"."""
+        return [(media, f"{name} ({self.short})", href) for media, name, href in self.alternates]
 
 
 def bound_query(text: str, **bindings: ox.NamedNode | ox.Literal) -> str:

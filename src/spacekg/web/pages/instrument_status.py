@@ -114,7 +114,7 @@ def status_map(iri: str, name: str, day: str, found: list[Status]) -> tuple[Figu
                     f"World map of the states by their status for the {name} {on}: {counts}. Each state links to its page.", "status-map")
     query = bound_query(status_query_text(), instrument=ox.NamedNode(iri), date=ox.Literal(day))
     figure = Figure("status-map", f"Status of every state for the {name} {on}, by the status rule", svg, query,
-                    legend(categories, "Legend of the map: status, and how many states have it"))
+                    legend(categories, "Legend of the map: status, and how many states have it"), "the map")
     return figure, by_status, not_drawn(regions), organisations
 
 
@@ -134,7 +134,9 @@ def treaty_status(instrument: str) -> Response:
     steps = steps_of(runs)
     dated_now = sum(1 for run in runs if run.dated and run.covers(day))
     undated_now = sum(1 for run in runs if not run.dated and run.covers(day))
-    days = [_day(status.since) for status in found] + [_day(status.as_of) for status in found] + [step.day for step in steps]
+    # the chart spans the whole history (the opening, every run as party), whichever day the map shows
+    days = [_day(status.since) for status in found] + [_day(status.as_of) for status in found] + [_day(run.start) for run in runs] \
+        + [_day(run.end) for run in runs]
     known = sorted(found_day for found_day in days if found_day)
     start, end = (known[0], known[-1]) if known else ("1967-01-01", "1967-01-01")
     if day != CURRENT:  # the chart reaches the day asked for, whichever side of the evidence it lies
@@ -145,10 +147,11 @@ def treaty_status(instrument: str) -> Response:
                        f"Step chart of the number of parties to the {name} with a dated act, {start} to {end}: "
                        f"{steps[-1].count if steps else 0} at the end; {undated_end} more parties have no dated act.",
                        "parties-chart", marker)
-    chart_figure = Figure("parties-chart", f"Parties to the {name} over time, from their dated acts", chart, chart_query)
+    chart_figure = Figure("parties-chart", f"Parties to the {name} over time, from their dated acts", chart, chart_query,
+                          short="the chart of parties over time")
     treaties = [(slug, site().label(site().entity_iri(f"instrument/{slug}")),
                  url_for("pages.treaty_status", instrument=slug, date=None if day == CURRENT else day)) for slug in names]
     return render_page("treaty.html", slug=instrument, name=name, treaty=site().iri_term(iri), day=day, status_figure=status_figure,
                        by_status=by_status, undrawn=undrawn, organisations=organisations, chart_figure=chart_figure, steps=steps,
                        dated_now=dated_now, undated_now=undated_now, undated_end=undated_end, start=start, end=end, treaties=treaties,
-                       alternates=[*status_figure.alternates, *chart_figure.alternates])
+                       alternates=[*status_figure.page_alternates, *chart_figure.page_alternates])

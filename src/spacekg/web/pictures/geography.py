@@ -45,6 +45,7 @@ class WorldShapes:
     shapes: tuple[Shape, ...]
     width: float
     height: float
+    outline: str = ""  # the globe's edge, for the reader's bearings where no land is
 
     @property
     def codes(self) -> frozenset[str]:
@@ -135,11 +136,38 @@ def code_of(feature: dict[str, Any]) -> str | None:
 
 
 def across_the_antimeridian(outline: Sequence[Point]) -> list[list[Point]]:
-    """A ring as drawn: itself, or if it crosses the 180th meridian (Fiji, Chukotka) two copies, one continued east of
-    180° and one west of -180°; the map's frame clips each to the half that lies on the map."""
+    """A ring as drawn: itself, or if it crosses the 180th meridian (Fiji, Chukotka) its two halves, cut at the meridian.
+
+    The ring is first made continuous (longitudes east of 180° where it crosses), then clipped to each side of 180°;
+    the western half is moved back by 360°.
+    """
     if not any(abs(b[0] - a[0]) > 180 for a, b in pairwise(outline)):
         return [list(outline)]
-    return [[(lon + 360 if lon < 0 else lon, lat) for lon, lat in outline], [(lon - 360 if lon > 0 else lon, lat) for lon, lat in outline]]
+    continuous = [(lon + 360 if lon < 0 else lon, lat) for lon, lat in outline]
+    east = _clip(continuous, keep_west=True)
+    west = [(lon - 360, lat) for lon, lat in _clip(continuous, keep_west=False)]
+    return [half for half in (east, west) if len(half) >= 3]
+
+
+def _clip(outline: Sequence[Point], keep_west: bool) -> list[Point]:
+    """The part of a ring on one side of longitude 180° (Sutherland–Hodgman against one line), closed along the meridian."""
+    def inside(point: Point) -> bool:
+        return point[0] <= 180 if keep_west else point[0] >= 180
+
+    kept: list[Point] = []
+    for before, point in pairwise([*outline, outline[0]]):
+        if inside(before) != inside(point):  # the edge crosses the meridian: keep the crossing
+            share = (180 - before[0]) / (point[0] - before[0])
+            kept.append((180.0, before[1] + share * (point[1] - before[1])))
+        if inside(point):
+            kept.append(point)
+    return kept
+
+
+def sphere_outline(top: float, bottom: float, steps: int = 36) -> list[Point]:
+    """The edge of the map's globe (the meridians ±180°) between two latitudes, as a ring of (longitude, latitude)."""
+    latitudes = [top + (bottom - top) * index / steps for index in range(steps + 1)]
+    return [(-180.0, lat) for lat in latitudes] + [(180.0, lat) for lat in reversed(latitudes)]
 
 
 def project(topology: dict[str, Any], width: float = WIDTH) -> WorldShapes:
@@ -158,7 +186,8 @@ def project(topology: dict[str, Any], width: float = WIDTH) -> WorldShapes:
     scale = width / (2 * right)
     shapes = tuple(Shape(code, name, svg_path([((x + right) * scale, (top - y) * scale) for x, y in outline] for outline in outlines))
                    for code, name, outlines in projected)
-    return WorldShapes(tuple(shape for shape in shapes if shape.path), width, round((top - bottom) * scale, 1))
+    edge = svg_path([[((x + right) * scale, (top - y) * scale) for x, y in (equal_earth(*point) for point in sphere_outline(90, -90))]])
+    return WorldShapes(tuple(shape for shape in shapes if shape.path), width, round((top - bottom) * scale, 1), edge)
 
 
 @lru_cache(maxsize=1)  # one file, decoded once per process: about 180 paths, some 60 kB

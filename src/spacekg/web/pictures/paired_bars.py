@@ -40,7 +40,7 @@ def paired_bars(pairs: Sequence[Pair], title: str, description: str, id_: str, f
             y = top + offset * (BAR + GAP)
             tooltip = f"{pair.label}: {name}: {'not stated' if count is None else count}"
             if count is None:
-                bars.append(element("g", element("title", tooltip), element("text", f"not stated ({name})", x=LABELS + 4, y=y + BAR - 5),
+                bars.append(element("g", element("title", tooltip), element("text", "no total stated", x=LABELS + 4, y=y + BAR - 5),
                                     class_="not-stated"))
                 continue
             end = x(count)

@@ -65,7 +65,9 @@ def step_chart(steps: Sequence[Step], start: str, end: str, undated: int, title:
         at = x(year_of(marker.day))
         parts.append(element("g", element("title", f"{marker.day}: {counted(marker.count)} with a dated act"),
                              element("line", x1=at, x2=at, y1=TOP, y2=HEIGHT - BOTTOM),
-                             element("text", marker.day, x=at + 4, y=TOP + 10), class_="as-of"))
+                             # the day is written on the side with more room, never over the undated bar
+                             element("text", marker.day, x=at - 4 if at > (LEFT + WIDTH - RIGHT) / 2 else at + 4, y=TOP + 10,
+                                     text_anchor="end" if at > (LEFT + WIDTH - RIGHT) / 2 else "start"), class_="as-of"))
     if undated:
         bar_left = WIDTH - RIGHT + 16
         parts.append(element("g", element("title", f"{counted(undated)} with no dated act (known only from a status listing)"),

@@ -57,7 +57,8 @@ def world_map(regions: Mapping[str, Region], categories: Sequence[Category], no_
             plain.append(element("path", element("title", f"{shape.name}: {no_data.label}"), d=shape.path, class_=no_data.css))
         else:
             linked.append(link(region.href, region.tooltip, element("path", d=shape.path, class_=classes.get(region.category, no_data.css))))
-    return picture(drawn.width, drawn.height, title, description, element("g", *plain, class_="areas"), element("g", *linked, class_="areas"),
+    return picture(drawn.width, drawn.height, title, description, element("path", d=drawn.outline, class_="sphere") if drawn.outline else "",
+                   element("g", *plain, class_="areas"), element("g", *linked, class_="areas"),
                    id_=id_, class_="world-map")
 
 
