@@ -63,11 +63,11 @@ def world_map(regions: Mapping[str, Region], categories: Sequence[Category], no_
 
 
 def not_drawn(regions: Mapping[str, Region], shapes: WorldShapes | None = None) -> list[NotDrawn]:
-    """The regions the map has no shape for, by code: former states have no boundary today, the rest are too small for the scale."""
+    """The regions the map has no shape for, by name: former states have no boundary today, the rest are too small for the scale."""
     codes = (shapes or world()).codes
-    return [NotDrawn(code, region, "a former state, with no boundary on today's map" if former_state(code)
-                     else f"too small to draw at this scale ({SCALE})")
-            for code, region in sorted(regions.items()) if code not in codes]
+    missing = [NotDrawn(code, region, "a former state, with no boundary on today's map" if former_state(code) else f"too small to draw at {SCALE}")
+               for code, region in regions.items() if code not in codes]
+    return sorted(missing, key=lambda item: (item.region.tooltip.casefold(), item.code))  # the tooltip starts with the state's name
 
 
 def legend(categories: Sequence[Category], caption: str) -> Markup:
