@@ -143,7 +143,7 @@ def test_a_roll_call_page_lists_every_state_under_its_vote_and_says_the_totals_a
     assert 'href="/doc/instrument/a-res-77-41"' in part and 'href="/votes?topic=da-asat-testing"' in part
     assert "The source states no totals for this roll call" in part
     assert "no vote recorded in the source" in part and "absent" in part
-    assert re.search(r'<figure class="picture-placeholder" id="roll-call-map"><figcaption>Map of the votes: coming with the pictures issue', part)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in part and 'id="vote-map"' in part and 'id="vote-totals"' in part  # the pictures (test_pictures_maps.py)
 
 
 def test_a_roll_call_without_a_un_symbol_would_show_the_source_identifier(client: FlaskClient) -> None:

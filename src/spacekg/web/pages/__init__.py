@@ -8,6 +8,7 @@ their pages with `entity.entity_page` and `ontology.ontology_page`):
     /chronology         events in time order, filtered by type and years
     /norms              the norms matrix: status x strength, with codifying instruments
     /treaties           states x the five UN space treaties, our counts beside the official totals
+    /treaties/<slug>    one UN space treaty in pictures: the map of every state's status (?date=) and the parties over time
     /votes              roll calls of the UN General Assembly on outer space, by topic (a roll call's and a state's
                         page show its votes: spacekg.web.pages.votes)
     /validation         the release's SHACL validation report (.csv and .ttl downloads)
@@ -20,7 +21,7 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from spacekg.web.pages import entity, landing, ontology, query, search, validation, views, votes, why  # noqa: F401  (their routes join `pages`)
+from spacekg.web.pages import entity, instrument_status, landing, ontology, query, search, validation, views, votes, why  # noqa: F401  (their routes join `pages`)
 from spacekg.web.pages.common import pages
 
 

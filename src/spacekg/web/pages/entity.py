@@ -19,8 +19,10 @@ from spacekg.web.documents import alternates, describe
 from spacekg.web.pages.common import dataset, render_page, select, value
 from spacekg.web.pages.links import links_out
 from spacekg.web.pages.participation import participation_rows, why_href
+from spacekg.web.pages.roll_call_pictures import roll_call_pictures
 from spacekg.web.pages.status import histories
 from spacekg.web.pages.validation import validation_results
+from spacekg.web.pages.views import UN_TREATIES
 from spacekg.web.pages.votes import roll_call_detail, voting_record
 from spacekg.web.site import Term
 from spacekg.web.state import site
@@ -169,6 +171,9 @@ def entity_page(iri: str) -> Response:
     roll_call = roll_call_detail(iri) if kind == "rollcall" else None
     if roll_call is not None:
         key_facts = []  # the roll-call section shows each of them, with the resolution and topic linked
+    pictures = roll_call_pictures(iri, roll_call.roll_call.term.label) if roll_call is not None else None
+    slug = path.split("/", 1)[-1]
+    status_page = url_for("pages.treaty_status", instrument=slug) if kind == "instrument" and slug in dict(UN_TREATIES) else ""
     participation, treaty_statuses = [], []
     if kind in ("instrument", "state", "org", "person"):
         rows = participation_rows(instrument=iri) if kind == "instrument" else participation_rows(actor=iri)
@@ -180,6 +185,6 @@ def entity_page(iri: str) -> Response:
         statements=statements, referenced_by=_groups(incoming, node, incoming=True),
         sources=_sources(quads, node), position=_position(quads, node), participation=participation, treaty_statuses=treaty_statuses,
         events=_events(iri) if kind in ("state", "org", "person", "instrument", "norm") else [],
-        assessments=_assessments(iri) if kind == "norm" else [], roll_call=roll_call,
+        assessments=_assessments(iri) if kind == "norm" else [], roll_call=roll_call, roll_call_pictures=pictures, status_page=status_page,
         voting_record=voting_record(iri, path) if kind == "state" else None, validation=validation_results(iri), explainable=dataset().release is not None,
         id_href=url_for("linked_data.thing", path=path), alternates=alternates(path))

@@ -69,6 +69,11 @@ def _query() -> CannedQuery:
     return parse_canned(Path(__file__).resolve().parents[4] / "queries" / f"{STATUS_QUERY}.rq")
 
 
+def status_query_text() -> str:
+    """The text of treaty-status-on-date as the pages run it (a picture of the statuses offers it as its data)."""
+    return _query().text
+
+
 def _status(row: ox.QuerySolution) -> Status:
     """A row of treaty-status-on-date or of PERIODS (the same columns) as a Status."""
     def terms(name: str) -> tuple[Term, ...]:
