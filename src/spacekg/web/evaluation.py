@@ -15,6 +15,7 @@ from spacekg import formats
 from spacekg.errors import Forbidden, QueryError, SpaceKGError, by_name
 from spacekg.formats.results import Term
 from spacekg.namespaces import PREFIXES
+from spacekg.store.querying import term_from_text
 from spacekg.store.serving import ServedStore
 
 TRUNCATION_NOTE = "urn:spacekg:result-truncated"
@@ -33,6 +34,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()
     base_iri: str | None = None  # relative IRIs in the query resolve against the endpoint's URL
     byte_cap: int = 0  # the answer stops (truncated) before its terms pass this many bytes; 0: no cap
+    bindings: tuple[tuple[str, str], ...] = ()  # (variable, value as spacekg query --param reads it) bound before evaluation
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
     """Evaluate a job in this process (the query process calls it; so does the remote runner)."""
     kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
     try:
+        if job.bindings:  # the CLI's substitution (run_canned), so a canned query answers the same on the web
+            kwargs["substitutions"] = {ox.Variable(name): term_from_text(value) for name, value in job.bindings}
         # Graph IRIs are checked by the protocol; inside the try, one that slipped through is a 400, not a dead process.
         if job.default_graphs or job.named_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
