@@ -71,3 +71,15 @@ def screenshot(page: Any, name: str, full_page: bool = False) -> None:
 def fits_width(page: Any) -> bool:
     """Whether the page fits its viewport's width (nothing makes the whole page scroll sideways)."""
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def write_query(page: Any, text: str) -> None:
+    """Replace the query page's query with `text`, in the editor (static/query-editor.js) or, without JavaScript, the textarea."""
+    if page.locator(".query-editor .CodeMirror").count():
+        page.locator(".query-editor .CodeMirror").click()
+        page.keyboard.press("ControlOrMeta+A")
+        page.keyboard.press("Delete")
+        if text:
+            page.keyboard.insert_text(text)  # as a paste: no key events, so completion pop-ups cannot change what is written
+    else:
+        page.get_by_label("SPARQL query").fill(text)

@@ -11,12 +11,11 @@ that talks HTTP over a socket; every test is marked `server`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
-from browsing import fits_width, screenshot
+from browsing import fits_width, screenshot, write_query
 
 
 @pytest.mark.server
@@ -28,11 +27,12 @@ def test_a_reader_runs_an_example_query_and_follows_a_result_to_its_entity_page(
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Query").click()
     page.wait_for_url(tiny_server + "/query")
     example = page.get_by_role("link", name="Parties and signatories of each UN space treaty")
-    query = parse_qs(urlsplit(example.get_attribute("href")).query)["query"][0]
     example.click()
     page.wait_for_selector("table.answer")
     rows = page.locator("table.answer tbody tr")
-    answer = requests.get(tiny_server + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    # The example runs with its parameters bound (their fields are on the page); its download carries the same bound query.
+    download = page.get_by_role("link", name="SPARQL JSON", exact=True).first.get_attribute("href")
+    answer = requests.get(tiny_server + download, headers={"Accept": "application/sparql-results+json"}, timeout=30)
     expected = len(answer.json()["results"]["bindings"])
     assert expected > 0 and rows.count() == expected, "every row of the example's answer is shown"
     assert "treaty-parties-and-signatories" not in page.url and "query=" in page.url, "the URL is the shareable link"
@@ -48,13 +48,13 @@ def test_a_reader_runs_an_example_query_and_follows_a_result_to_its_entity_page(
 @pytest.mark.server
 def test_a_reader_edits_and_runs_a_query_of_their_own(page: Any, tiny_server: str) -> None:
     page.goto(tiny_server + "/query")
-    page.get_by_label("SPARQL query").fill("SELECT ?treaty ?date WHERE { ?treaty a skg:LegallyBindingInstrument ; skg:entryIntoForce ?date } ORDER BY ?date")
+    write_query(page, "SELECT ?treaty ?date WHERE { ?treaty a skg:LegallyBindingInstrument ; skg:entryIntoForce ?date } ORDER BY ?date")
     page.get_by_role("button", name="Run query").click()
     page.wait_for_selector("table.answer")
     dates = page.locator("table.answer tbody td:nth-child(2)").all_inner_texts()
     assert dates == ["1967-10-10", "1968-12-03", "1972-09-01", "1976-09-15", "1984-07-11"], "the five UN treaties (tiny instruments.csv), in order"
     assert page.get_by_role("link", name="instrument:ost").count() == 1
-    page.get_by_label("SPARQL query").fill("SELECT * WHERE { ?s ?p }")
+    write_query(page, "SELECT * WHERE { ?s ?p }")
     page.get_by_role("button", name="Run query").click()
     assert "syntax error" in page.get_by_role("alert").inner_text()
 

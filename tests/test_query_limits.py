@@ -87,6 +87,14 @@ def test_the_next_page_link_pages_on(limited: FlaskClient) -> None:
     assert _next_query(second).endswith(f"LIMIT {ROW_CAP} OFFSET {2 * ROW_CAP}")
 
 
+def test_the_next_page_link_keeps_the_parameter_fields(limited: FlaskClient) -> None:
+    query = "SELECT ?s ?p ?o ?exclude WHERE { ?s ?p ?o FILTER(?p != ?exclude) }"
+    page = limited.get("/query", query_string={"query": query, "param.exclude": "rdf:type"}, headers={"Accept": BROWSER}).text
+    link = re.search(r'<a href="([^"]+)" rel="next">', page)
+    assert link is not None, "no link to the next page"
+    assert parse_qs(urlsplit(html.unescape(link.group(1))).query)["param.exclude"] == ["rdf:type"], "page two binds what page one bound"
+
+
 def test_an_answer_of_exactly_the_cap_is_not_called_cut(limited: FlaskClient) -> None:
     page = _page(limited, f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {ROW_CAP}")
     assert page.count("<tr><td>") == ROW_CAP

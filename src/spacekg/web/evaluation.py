@@ -17,6 +17,7 @@ from spacekg import formats
 from spacekg.errors import Forbidden, QueryError, SpaceKGError, by_name
 from spacekg.formats.results import Term
 from spacekg.namespaces import PREFIXES
+from spacekg.store.querying import term_from_text
 from spacekg.store.serving import ServedStore
 from spacekg.store.syntax_errors import syntax_error
 
@@ -40,6 +41,7 @@ class QueryJob:
     # Past the cap, go on counting (not keeping) rows up to this many in all, for "the first N of M"; 0: stop at the cap.
     count_to: int = 0
     count_within_s: float = 0.0  # counting ends this long after the query started, however far it got
+    bindings: tuple[tuple[str, str], ...] = ()  # (variable, value as spacekg query --param reads it) bound before evaluation
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ def evaluate(store: ServedStore, job: QueryJob) -> QueryOutcome:
     started = time.monotonic()
     kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": job.base_iri}
     try:
+        if job.bindings:  # the CLI's substitution (run_canned), so a canned query answers the same on the web
+            kwargs["substitutions"] = {ox.Variable(name): term_from_text(value) for name, value in job.bindings}
         # Graph IRIs are checked by the protocol; inside the try, one that slipped through is a 400, not a dead process.
         if job.default_graphs or job.named_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]

@@ -14,8 +14,13 @@ from spacekg.web.state import served
 
 pages = Blueprint("pages", __name__)
 
-# No script, font, frame or connection at all; styles and images only from this server. Pages need nothing else.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+# Scripts, styles and images only from this server (files, never inline: no 'unsafe-inline', no 'unsafe-eval'); no font,
+# frame or connection at all. The one script is the query page's editor (static/query-editor.js over vendored YASQE).
+# The one inline style allowed is the exact attribute YASQE writes into its syntax-error tooltip through innerHTML,
+# by hash ('unsafe-hashes' lets a hash match an attribute, never a <style> element or any other attribute value).
+YASQE_TOOLTIP_STYLE = "'sha256-EntWS0hFrz2vH7susM+dPUxvHlL6sBswmM8K80E5oUk='"  # style='text-decoration:underline'
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                           f"style-src-attr 'unsafe-hashes' {YASQE_TOOLTIP_STYLE}; img-src 'self'; form-action 'self'; "
                            "base-uri 'none'; frame-ancestors 'none'")
 NAVIGATION = (("pages.landing", "Home"), ("pages.query", "Query"), ("pages.chronology", "Chronology"), ("pages.norms", "Norms"),
               ("pages.treaties", "Treaties"), ("pages.votes", "Votes"), ("linked_data.ontology", "Ontology"),

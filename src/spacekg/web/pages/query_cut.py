@@ -59,19 +59,19 @@ def next_page(text: str, shown: int) -> str:
 
 
 def cut(text: str, graph: str, form: str, shown: int, counted: int, counted_all: bool, page_rows: int, download_cap: int,
-        dumps: dict[str, str]) -> Cut:
+        dumps: dict[str, str], fields: dict[str, str]) -> Cut:
     """The page's account of an answer cut at `shown` rows, with the links that lead to the rest.
 
     Only a SELECT is paged for the user: a CONSTRUCT's LIMIT counts solutions, not the triples the page counts.
     """
     following = next_page(text, shown) if form == "select" else ""
-    return Cut(shown, max(counted, shown + 1), counted_all, shown < page_rows, page_href(following, graph), "ORDER" in keywords(text),
+    return Cut(shown, max(counted, shown + 1), counted_all, shown < page_rows, page_href(following, graph, fields), "ORDER" in keywords(text),
                download_cap, [(name, url_for("void.dump", name=name)) for name in sorted(dumps) if name != "SHA256SUMS"])
 
 
-def page_href(query: str, graph: str) -> str:
-    """The query page running `query` over `graph` (or the union), or "" for no query."""
-    extra: dict[str, Any] = {"graph": graph} if graph else {}
+def page_href(query: str, graph: str, fields: dict[str, str]) -> str:
+    """The query page running `query` over `graph` (or the union) with an example's parameter fields, or "" for no query."""
+    extra: dict[str, Any] = {"graph": graph, **fields} if graph else dict(fields)
     return url_for("pages.query", query=query, **extra) if query else ""
 
 
