@@ -10,6 +10,7 @@ their pages with `entity.entity_page` and `ontology.ontology_page`):
     /treaties           states x the five UN space treaties, our counts beside the official totals
     /votes              roll calls of the UN General Assembly on outer space, by topic (a roll call's and a state's
                         page show its votes: spacekg.web.pages.votes)
+    /votes/agreement    how often two states voted the same way, per year (?a=, ?b=: state codes)
     /validation         the release's SHACL validation report (.csv and .ttl downloads)
     /search             entities by name, ISO code, UN symbol or DOI (JSON too)
     /why, /why.json     why an inferred statement holds
@@ -20,7 +21,7 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from spacekg.web.pages import entity, landing, ontology, query, search, validation, views, votes, why  # noqa: F401  (their routes join `pages`)
+from spacekg.web.pages import agreement, entity, landing, ontology, query, search, validation, views, votes, why  # noqa: F401  (their routes join `pages`)
 from spacekg.web.pages.common import pages
 
 
