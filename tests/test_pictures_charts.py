@@ -182,6 +182,7 @@ def test_the_agreement_page_has_defaults_among_the_states_with_votes(client: Fla
     voters = {row["state"] for row in tiny_rows("un_votes.csv")}
     assert len(chosen) == 2 and chosen[0] != chosen[1] and set(chosen) <= voters
     assert 'id="agreement-picture"' in answer.text
+    assert shown_years(html(client, "/votes/agreement?a=gbr&b=usa").text) == shown_years(html(client, "/votes/agreement?a=GBR&b=USA").text)
 
 
 @pytest.mark.parametrize(("query", "named"), [("a=XX", "a="), ("a=USA&b=nope", "b="), ("b=%3Cscript%3E", "b="),

@@ -118,7 +118,7 @@ def gaps(years: list[AgreementYear]) -> list[str]:
 
 def _state(name: str, known: dict[str, Voter], default: str) -> Voter:
     """A parameter naming a state with recorded votes by its code; a UsageError (400) names it otherwise."""
-    text = request.args.get(name, "").strip() or default
+    text = request.args.get(name, "").strip().upper() or default  # codes are upper case; "usa" means USA
     if text not in known:
         shown = text if len(text) <= 20 else text[:20] + "…"
         raise UsageError(f"parameter {name}={shown!r} is not a state with recorded roll-call votes",

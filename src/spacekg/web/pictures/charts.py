@@ -69,8 +69,10 @@ def swimlanes(marks: Sequence[Mark], rows: Sequence[str], title: str, descriptio
     scale = year_scale([mark.year for mark in marks], left, WIDTH - 12)
     band = abs(scale(1) - scale(0))
     width = max(3.0, min(float(MARK), band - GAP))
-    crowded = Counter((mark.row, mark.year) for mark in marks)
-    tallest = {row: max((count for (name, _), count in crowded.items() if name == row), default=1) for row in rows}
+    by_row: dict[str, list[Mark]] = {row: [] for row in rows}
+    for mark in marks:
+        by_row.setdefault(mark.row, []).append(mark)
+    tallest = {row: max(Counter(mark.year for mark in by_row[row]).values(), default=1) for row in rows}
     bands: list[Markup] = []  # drawn first, so the grid lines show over them and the marks over both
     drawn: list[Markup] = []
     placed: Counter[tuple[str, int]] = Counter()
@@ -81,7 +83,7 @@ def swimlanes(marks: Sequence[Mark], rows: Sequence[str], title: str, descriptio
         if index % 2 == 0:
             bands.append(element("rect", x=0, y=top, width=WIDTH, height=height, class_="lane-band"))
         lane = [element("text", element("title", sentence(row)), short(sentence(row)), x=left - 8, y=top + height / 2 + 4, text_anchor="end")]
-        for mark in (mark for mark in marks if mark.row == row):
+        for mark in by_row[row]:
             level = placed[(row, mark.year)]
             placed[(row, mark.year)] += 1
             lane.append(link(mark.href, mark.tooltip, element("rect", x=scale(mark.year) - width / 2, y=baseline - (level + 1) * (MARK + GAP) + GAP,
