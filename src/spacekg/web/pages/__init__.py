@@ -11,6 +11,7 @@ their pages with `entity.entity_page` and `ontology.ontology_page`):
     /treaties/<slug>    one UN space treaty in pictures: the map of every state's status (?date=) and the parties over time
     /votes              roll calls of the UN General Assembly on outer space, by topic (a roll call's and a state's
                         page show its votes: spacekg.web.pages.votes)
+    /votes/agreement    how often two states voted the same way, per year (?a=, ?b=: state codes)
     /validation         the release's SHACL validation report (.csv and .ttl downloads)
     /search             entities by name, ISO code, UN symbol or DOI (JSON too)
     /why, /why.json     why an inferred statement holds
@@ -21,7 +22,7 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from spacekg.web.pages import entity, instrument_status, landing, ontology, query, search, validation, views, votes, why  # noqa: F401  (their routes join `pages`)
+from spacekg.web.pages import agreement, entity, instrument_status, landing, ontology, query, search, validation, views, votes, why  # noqa: F401  (their routes join `pages`)
 from spacekg.web.pages.common import pages
 
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, request, url_for
+from markupsafe import Markup
 
 from spacekg.errors import UsageError
 from spacekg.namespaces import SKG
 from spacekg.web.pages.common import Alternate, pages, render_page, select, value
 from spacekg.web.pages.status import ORDER, Status, parse_day, statuses, tally
+from spacekg.web.pictures.timeline import TimelineEvent, timeline
 from spacekg.web.site import Term
 from spacekg.web.state import site
 
@@ -141,14 +143,26 @@ def chronology() -> Response:
     first, last = _year("from"), _year("to")
     query = chronology_query(types, first, last)
     facts = site().cached("event-facts", event_facts)
-    events: dict[str, dict[str, object]] = {}
+    events: dict[str, dict[str, Any]] = {}
     for row in select(query):  # an event with two dates as written comes twice; the first (earliest) row stands
         events.setdefault(value(row["event"]), {"term": site().iri_term(value(row["event"])), "date": value(row["date"]) or value(row["earliest"]),
+                                                "earliest": value(row["earliest"]),
                                                 "facts": facts.get(value(row["event"]), EventFacts())})
     span = site().cached("event-years", event_years)
-    return render_page("chronology.html", events=list(events.values()), classes=classes, selected=set(types), first=first, last=last,
-                       span=span, total=len(facts),
+    shown = list(events.values())
+    return render_page("chronology.html", events=shown, classes=classes, selected=set(types), first=first, last=last,
+                       span=span, total=len(facts), picture=_timeline(shown, classes) if shown else None,
                        alternates=query_alternates(query))
+
+
+def _timeline(events: list[dict[str, Any]], classes: list[EventClass]) -> Markup:
+    """The timeline of the events listed, each in the row of its (first) asserted type as the table's Type column shows it."""
+    drawn = []
+    for event in events:
+        asserted = event["facts"].classes
+        drawn.append(TimelineEvent(int(event["earliest"][:4]), event["date"], event["term"].label,
+                                   asserted[0].label if asserted else "Event", event["term"].href))
+    return timeline(drawn, [cls.term.label for cls in classes], described_by="events")
 
 
 # --- norms ----------------------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, request, url_for
+from markupsafe import Markup
 
 from spacekg.errors import UsageError
 from spacekg.web.pages.common import pages, render_page, select, value
 from spacekg.web.pages.views import query_alternates
+from spacekg.web.pictures.vote_record import RecordedVote, option_class, voting_record_picture
 from spacekg.web.site import Term
 from spacekg.web.state import site
 
@@ -179,6 +181,9 @@ class VotingRecord:
     order: str
     action: str  # the page's own address, for the form
     order_hrefs: dict[str, str]  # order -> the page in that order, keeping the topic
+    picture: Markup | None  # the votes shown, over time
+    legend: list[tuple[str, str, int]]  # (CSS class, option, votes shown)
+    agreement_href: str  # the agreement page with this state chosen
 
 
 def voting_record(state: str, path: str) -> VotingRecord:
@@ -195,6 +200,18 @@ def voting_record(state: str, path: str) -> VotingRecord:
     action = url_for("linked_data.document", path=path)
     order_hrefs = {name: url_for("linked_data.document", path=path, votes_order=name, votes_topic=chosen or None)
                    + "#voting-record" for name in ORDERS}
-    return VotingRecord(rows, len(cast), {option: tally[option] for option in (*OPTIONS, *sorted(set(tally) - set(OPTIONS)))},
+    counts = {option: tally[option] for option in (*OPTIONS, *sorted(set(tally) - set(OPTIONS)))}
+    state_label = site().label(state)
+    picture = voting_record_picture([RecordedVote(roll_call.date, _cited(roll_call), vote.label, roll_call.topic.term.label, roll_call.term.href)
+                                     for roll_call, vote in rows], [topic.term.label for topic in all_topics.values()], state_label) if rows else None
+    return VotingRecord(rows, len(cast), counts,
                         [(topic, per_topic[notation]) for notation, topic in all_topics.items() if per_topic[notation]],
-                        all_topics.get(chosen), order, action, order_hrefs)
+                        all_topics.get(chosen), order, action, order_hrefs, picture,
+                        [(option_class(option), option, count) for option, count in counts.items()],
+                        url_for("pages.vote_agreement", a=site().entity_path(state).rpartition("/")[2]))
+
+
+def _cited(roll_call: RollCall) -> str:
+    """How a roll call is cited in a tooltip: its UN symbol and title, or the source's identifier and title."""
+    cited, title = roll_call.symbol or roll_call.source_id, roll_call.term.label
+    return f"{cited} {title}" if title and title != cited else cited
