@@ -116,6 +116,15 @@ def test_the_voting_record_legend_counts_the_votes_shown(client: FlaskClient) ->
         assert f"{option} ({list(shown.values()).count(option)})" in legend
 
 
+def test_the_voting_record_as_data_is_the_states_votes(client: FlaskClient) -> None:
+    answer = html(client, "/doc/state/USA")
+    figure = re.search(r'<figure class="chart" aria-describedby="voting-record-table">.*?</figure>', answer.text, re.S).group(0)  # type: ignore[union-attr]
+    data = {media: href.replace("&amp;", "&") for href, media in re.findall(r'<a href="([^"]+)" type="([^"]+)"', figure)}
+    assert set(data) == {"application/sparql-results+json", "text/csv"}
+    bindings = client.get(data["application/sparql-results+json"]).get_json()["results"]["bindings"]
+    assert {row["rollCall"]["value"].rpartition("/")[2]: row["option"]["value"] for row in bindings} == votes_of("USA")
+
+
 def test_a_states_voting_record_links_to_the_agreement_page(client: FlaskClient) -> None:
     answer = html(client, "/doc/state/IND")
     assert 'href="/votes/agreement?a=IND"' in answer.text

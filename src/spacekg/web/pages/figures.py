@@ -4,16 +4,14 @@ and "this picture as data", the query behind it as it runs on the endpoint, with
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from spacekg.store.remote import bind_values
 from spacekg.web.pages.common import Alternate
 from spacekg.web.pages.views import query_alternates
-
-WHERE = re.compile(r"\bWHERE\s*\{")
 
 
 @dataclass(frozen=True)
@@ -39,12 +37,7 @@ class Figure:
 
 
 def bound_query(text: str, **bindings: ox.NamedNode | ox.Literal) -> str:
-    """The query with its variables bound by a VALUES block at the start of its outer WHERE: the same answer the page
+    """The query with its variables bound by a VALUES block at the start of its WHERE group: the same answer the page
     got by substitution, as a query a reader can run, copy and change on the endpoint."""
     text = "\n".join(line for line in text.splitlines() if not line.startswith("#"))  # a canned query's header names parameters it no longer has
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(term) for term in bindings.values())
-    found = WHERE.search(text)
-    if found is None:
-        raise ValueError("the query has no WHERE clause to bind")
-    return f"{text[:found.end()]}\n  VALUES ({names}) {{ ({values}) }}{text[found.end():]}"
+    return bind_values(text, {ox.Variable(name): term for name, term in bindings.items()})

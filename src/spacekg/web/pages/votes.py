@@ -11,11 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 from flask import Response, request, url_for
 from markupsafe import Markup
 
 from spacekg.errors import UsageError
-from spacekg.web.pages.common import pages, render_page, select, value
+from spacekg.web.pages.common import Alternate, pages, render_page, select, value
+from spacekg.web.pages.figures import bound_query
 from spacekg.web.pages.views import query_alternates
 from spacekg.web.pictures.vote_record import RecordedVote, option_class, voting_record_picture
 from spacekg.web.site import Term
@@ -40,6 +42,11 @@ WHERE { ?rollCall a skg:RollCall ; dct:source ?source ; schema:startDate ?date .
 GROUP BY ?source"""
 ROLL_CALL_VOTES = """SELECT DISTINCT ?rollCall ?vote ?state ?option WHERE { ?vote opengov:voteEvent ?rollCall ; schema:agent ?state ; schema:option ?option }"""
 ROLL_CALL_NOTES = """SELECT DISTINCT ?rollCall ?note WHERE { ?rollCall skos:note ?note }"""
+# The voting record as data: each recorded vote of the state (bound by the page) with its roll call's date and topic.
+STATE_RECORD = """SELECT ?date ?rollCall ?symbol ?topic ?option ?vote WHERE {
+  ?vote schema:agent ?state ; opengov:voteEvent ?rollCall ; schema:option ?option .
+  ?rollCall schema:startDate ?date ; skg:voteTopic ?topic . OPTIONAL { ?rollCall skg:unSymbol ?symbol }
+} ORDER BY ?date ?rollCall"""
 STATE_VOTES = """SELECT DISTINCT ?state ?vote ?rollCall ?option WHERE { ?vote schema:agent ?state ; opengov:voteEvent ?rollCall ; schema:option ?option }"""
 
 
@@ -184,6 +191,7 @@ class VotingRecord:
     picture: Markup | None  # the votes shown, over time
     legend: list[tuple[str, str, int]]  # (CSS class, option, votes shown)
     agreement_href: str  # the agreement page with this state chosen
+    alternates: list[Alternate]  # the picture's query (the state's votes, by date) as SPARQL JSON and CSV
 
 
 def voting_record(state: str, path: str) -> VotingRecord:
@@ -208,7 +216,8 @@ def voting_record(state: str, path: str) -> VotingRecord:
                         [(topic, per_topic[notation]) for notation, topic in all_topics.items() if per_topic[notation]],
                         all_topics.get(chosen), order, action, order_hrefs, picture,
                         [(option_class(option), option, count) for option, count in counts.items()],
-                        url_for("pages.vote_agreement", a=site().entity_path(state).rpartition("/")[2]))
+                        url_for("pages.vote_agreement", a=site().entity_path(state).rpartition("/")[2]),
+                        query_alternates(bound_query(STATE_RECORD, state=ox.NamedNode(state))))
 
 
 def _cited(roll_call: RollCall) -> str:
