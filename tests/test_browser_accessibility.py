@@ -106,7 +106,7 @@ def report(request: pytest.FixtureRequest) -> Iterator[list[dict[str, Any]]]:
                                if impact in impacts) or "no violation"
             review = sum(rule["nodes"] for rule in run["needs_review"])
             terminal.write_line(f"{run['page']:<18} {run['width']:>4} px {run['scheme']:<5}  {counts}"
-                                f"{f'; {review} elements need review' if review else ''}")
+                                f"{f'; axe could not decide {review} (needs review)' if review else ''}")
 
 
 def test_the_vendored_axe_is_the_file_its_readme_names() -> None:
