@@ -147,7 +147,7 @@ def test_the_report_is_grouped_by_shape_and_by_file_with_counts_and_links_to_the
     assert files.index("data/events.csv") < files.index("data/organizations.csv") < files.index("data/participation_actions.csv")
     assert '<a href="/doc/event/E044"><bdi>E044 as named in the report</bdi></a>' in files
     assert "bad date &lt;b&gt;not bold&lt;/b&gt;" in files and "<b>not bold" not in files
-    assert '<td class="number">45</td>' in files
+    assert '<td class="number" data-label="line">45</td>' in files
 
 
 def test_the_report_downloads_as_csv_and_as_the_standard_turtle_graph(reported: FlaskClient, tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def test_results_new_and_fixed_since_the_previous_release_are_counted_and_marked
     fixed = summary[summary.index('<details class="fixed">'):]
     assert "/doc/participation/UKR-arra-signature" in fixed, "the act dated since is listed as fixed"
     new_line = line_of(history.settings.data / "participation_actions.csv", "FRA,France,moon,signature,,")
-    row = re.search(rf'<tr><td class="warning">Warning <span class="badge new">new</span></td><td class="number">{new_line}</td>', results)
+    row = re.search(rf'<tr><td class="warning">Warning <span class="badge new">new</span></td><td class="number" data-label="line">{new_line}</td>', results)
     assert row, "the act undated since is marked new at its line"
     assert results.count('<span class="badge new">new</span></td>') == manifest["new"]
 
@@ -106,7 +106,8 @@ def test_a_refused_builds_violations_are_shown_as_not_published_beside_the_serve
     attempt = _section(page, "attempt", "release")
     assert "The data does not conform" in attempt and f"Since the served release {history.second.release_id}:" in attempt
     attempt_results = page[page.index('id="attempt-results"'):page.index('id="release-results"')]
-    row = re.search(rf'<tr><td class="violation">Violation <span class="badge new">new</span></td><td class="number">{history.refused_line}</td>'
+    row = re.search(r'<tr><td class="violation">Violation <span class="badge new">new</span></td>'
+                    rf'<td class="number" data-label="line">{history.refused_line}</td>'
                     r'\s*<th scope="row"><a href="/doc/participation/AFG-ost-ratification', attempt_results)
     assert row, "the Violation, at its line, new against the served release"
     served = _section(page, "release", "contents")
