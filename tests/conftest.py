@@ -41,7 +41,7 @@ from spacekg.pipeline import build
 from spacekg.queries import CannedQuery, load_catalogue
 from spacekg.settings import Settings, load_settings
 from spacekg.store.querying import run_canned, solutions_as_rows
-from spacekg.store.releases import Release
+from spacekg.store.releases import LAST_ATTEMPT, Release
 from spacekg.web import create_app
 
 pytest_plugins = ["browsing"]  # the browser fixtures (browser, page, phone)
@@ -259,10 +259,14 @@ def run_cli_build(project: Path, timeout: float = 300) -> BuildRun:
 
 
 def release_fingerprint(releases_dir: Path) -> dict[str, str]:
-    """SHA-256 of every file under the releases folder, and where each link points."""
+    """SHA-256 of every file under the releases folder, and where each link points: what is published.
+
+    The record of the last refused build (releases/last-attempt.json, for the validation page) is not a release."""
     prints = {}
     for path in sorted(releases_dir.rglob("*")):
         name = str(path.relative_to(releases_dir))
+        if name == LAST_ATTEMPT:
+            continue
         if path.is_symlink():
             prints[name] = "-> " + os.readlink(path)
         elif path.is_file():

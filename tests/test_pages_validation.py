@@ -6,8 +6,11 @@ files made from it)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from spacekg.namespaces import SH, SKG
 from spacekg.store.releases import Release
 from spacekg.validate import ValidationReport, ValidationResult, report_graph
 from spacekg.web import create_app
+from spacekg.web.pages.validation_view import SHOWN_WHEN_FOLDED as FOLDED_ROWS
 
 BASE = "https://w3id.org/spacekg/"
 BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
@@ -143,7 +147,7 @@ def test_the_report_is_grouped_by_shape_and_by_file_with_counts_and_links_to_the
     assert files.index("data/events.csv") < files.index("data/organizations.csv") < files.index("data/participation_actions.csv")
     assert '<a href="/doc/event/E044"><bdi>E044 as named in the report</bdi></a>' in files
     assert "bad date &lt;b&gt;not bold&lt;/b&gt;" in files and "<b>not bold" not in files
-    assert '<td class="number">45</td>' in files
+    assert '<td class="number" data-label="line">45</td>' in files
 
 
 def test_the_report_downloads_as_csv_and_as_the_standard_turtle_graph(reported: FlaskClient, tmp_path: Path) -> None:
@@ -171,3 +175,108 @@ def test_pages_of_rdf_files_served_without_a_release_offer_no_dumps_and_no_expla
     assert "inferred" in entity and "/why?" not in entity
     why = reported.get("/why", query_string={"s": f"{BASE}id/state/AUS", "p": f"{BASE}ontology#partyTo", "o": f"{BASE}id/instrument/moon"})
     assert why.status_code == 404 and "cannot explain" in why.text
+
+
+# --- summary, filters and folding (issue 17) ------------------------------------------------------------------------
+
+SEVERITY_ROW = re.compile(r'<tr><th scope="row"><a href="[^"]*" class="\w+">(Violation|Warning|Info)</a></th><td class="number">(\d+)</td>'
+                          r'(?:<td class="number">(\d+)</td>)?</tr>')
+RESULT_ROW = re.compile(r'<tr><td class="(violation|warning|info)">')
+
+
+def _release_part(page: str) -> tuple[str, str]:
+    """The served release's summary and its results, as two pieces of the page."""
+    return page[page.index('id="release"'):page.index('id="contents"')], page[page.index('id="release-results"'):]
+
+
+def _summary_counts(summary: str) -> dict[str, tuple[int, int | None]]:
+    """Severity -> (results in the report, results shown), from the summary's table of counts."""
+    return {severity: (int(whole), int(shown) if shown else None) for severity, whole, shown in SEVERITY_ROW.findall(summary)}
+
+
+def test_the_summary_counts_equal_the_reports_results_by_severity_and_by_file(client: FlaskClient) -> None:
+    page = client.get("/validation", headers={"Accept": BROWSER}).text
+    rows = list(csv.DictReader(io.StringIO(client.get("/validation.csv").text)))
+    summary, results = _release_part(page)
+    by_severity = Counter(row["severity"] for row in rows)
+    assert _summary_counts(summary) == {severity: (by_severity[severity], None) for severity in ("Violation", "Warning", "Info")}
+    assert f'<tr class="total"><th scope="row">All</th><td class="number">{len(rows)}</td>' in summary
+    for file, in_file in Counter(row["file"] for row in rows).items():
+        cells = re.search(rf'<code class="file">{re.escape(file)}</code></a></th>((?:<td class="number">\d+</td>)+)</tr>', summary)
+        assert cells, file
+        shown = [int(n) for n in re.findall(r"\d+", cells.group(1))]
+        assert shown == [sum(1 for row in rows if row["file"] == file and row["severity"] == s) for s in ("Violation", "Warning", "Info")]
+        assert sum(shown) == in_file
+    assert "No previous release to compare." in summary, "the tiny release is the first of its folder"
+    unlisted = sum(int(total) - int(first) for first, total in re.findall(r"The first (\d+) of (\d+):", results))
+    assert len(RESULT_ROW.findall(results)) + unlisted == len(rows), "every result is listed, or counted in its fold"
+    contents = page[page.index('id="contents"'):page.index('id="release-results"')]
+    assert '<a href="#by-shape">' in contents and '<a href="#by-file">' in contents and '<a href="#summary">' in contents
+    assert page.index('id="release"') < page.index('id="contents"') < page.index('id="filters"') < page.index('id="release-results"'), \
+        "the page opens with the summary, then the contents and the filters, then the results"
+
+
+@pytest.mark.parametrize(("query", "severities", "files"), [
+    ({"severity": "Warning"}, ["warning"], ["data/participation_actions.csv"]),
+    ({"severity": "warning"}, ["warning"], ["data/participation_actions.csv"]),
+    ({"file": "data/events.csv"}, ["violation"], ["data/events.csv"]),
+    ({"shape": "skgsh:Doubt-contested"}, ["info"], ["data/organizations.csv"]),
+    ({"shape": SHAPES + "DatedAct-date"}, ["violation", "warning"], ["data/events.csv", "data/participation_actions.csv"]),
+    ({"shape": "skgsh:DatedAct-date", "severity": "Violation"}, ["violation"], ["data/events.csv"]),
+    ({"severity": "Info", "file": "data/events.csv"}, [], []),
+], ids=["severity", "severity-any-case", "file", "shape", "shape-by-iri", "shape-and-severity", "nothing"])
+def test_filters_narrow_the_results_and_keep_the_summary_honest(reported: FlaskClient, query: dict[str, str], severities: list[str],
+                                                                 files: list[str]) -> None:
+    page = reported.get("/validation", query_string=query, headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    summary, results = _release_part(page.text)
+    shown = RESULT_ROW.findall(results)
+    assert shown == severities
+    assert re.findall(r'<h4 id="file-\d+"><code class="file">([^<]*)</code>', results) == files
+    counts = _summary_counts(summary)
+    assert {severity: whole for severity, (whole, _) in counts.items()} == {"Violation": 1, "Warning": 1, "Info": 1}, "the whole report"
+    assert {severity: n for severity, (_, n) in counts.items()} == {s: shown.count(s.lower()) for s in ("Violation", "Warning", "Info")}
+    assert f"{len(shown)} of 3 results pass the filters" in results
+    if not shown:
+        assert "No result passes the filters." in results
+    form = page.text[page.text.index('id="filters"'):page.text.index('id="release-results"')]
+    for name, chosen in query.items():
+        assert re.search(rf'<select id="{name}" name="{name}">.*?selected>', form, re.S), f"the form keeps {name}={chosen}"
+
+
+@pytest.mark.parametrize(("name", "bad"), [("severity", "Error"), ("shape", "skgsh:NoSuchShape"), ("file", "data/nowhere.csv"),
+                                           ("shape", "<script>alert(1)</script>"), ("file", "x" * 5000)])
+def test_a_filter_value_the_report_does_not_have_is_refused_naming_the_parameter(reported: FlaskClient, name: str, bad: str) -> None:
+    page = reported.get("/validation", query_string={name: bad}, headers={"Accept": BROWSER})
+    assert page.status_code == 400, page.text[:300]
+    assert f"{name}=" in page.text and "<script>alert" not in page.text and len(page.text) < 20_000
+
+
+def _many(count: int) -> ValidationReport:
+    """One Violation, and `count` Warnings of one shape in one file: the curated data's 197 alike, in small."""
+    warnings = tuple(_result(f"participation/ACT-{n:02d}", "Warning", "DatedAct-date", "data/participation_actions.csv", n + 1,
+                             "a dated act needs its date", f"act {n:02d}") for n in range(1, count + 1))
+    return ValidationReport(results=(REPORT.results[0], *warnings))
+
+
+@pytest.fixture(scope="module")
+def repeated(built_tiny: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    for application in _files_app(built_tiny, _dataset_file(built_tiny, tmp_path_factory.mktemp("repeated") / "many.nq", _many(15))):
+        yield application.test_client()
+
+
+def test_repeated_results_are_folded_per_shape_with_their_count_and_the_first_few_shown(repeated: FlaskClient) -> None:
+    page = repeated.get("/validation", headers={"Accept": BROWSER}).text
+    _, results = _release_part(page)
+    fold = results[results.index('<details class="shape-group">'):]
+    fold = fold[:fold.index("</details>")]
+    assert '<summary><code class="shape">skgsh:DatedAct-date</code>: 15 warnings</summary>' in fold
+    assert len(RESULT_ROW.findall(fold)) == FOLDED_ROWS < 15 and "act 01" in fold and "act 15" not in fold
+    link = re.search(r'<a href="([^"]+)">all 15 results of <code class="shape">skgsh:DatedAct-date</code>', fold)
+    assert link, "a fold links to all of its results"
+    everything = repeated.get(html.unescape(link.group(1)), headers={"Accept": BROWSER}).text
+    _, all_results = _release_part(everything)
+    assert RESULT_ROW.findall(all_results) == ["warning"] * 15 and "act 15" in all_results
+    assert '<details class="shape-group" open>' in all_results, "filtered by its shape, the fold is open and lists them all"
+    assert results.count("<details") == 1, "the single Violation of events.csv is listed, not folded"
+    assert "No previous release to compare: this server serves RDF files, not a release." in page

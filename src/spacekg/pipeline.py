@@ -30,7 +30,7 @@ from spacekg.sources import read_sources
 from spacekg.store.changes import stable_blank_nodes, write_changes
 from spacekg.store.loading import disk_store, graph_sizes, memory_store
 from spacekg.store.provenance import provenance_graph, source_positions
-from spacekg.store.releases import Release, current_release, publish, write_dumps
+from spacekg.store.releases import Release, current_release, forget_attempt, publish, record_attempt, write_dumps
 from spacekg.terms import quads, statements
 from spacekg.validate import ValidationReport, diff, ensure_conforms, render, report_graph
 from spacekg.validate.engine import choose_engine
@@ -139,6 +139,21 @@ def keep_rejected_report(settings: Settings, report: ValidationReport) -> Path:
     return target
 
 
+def record_refused_attempt(settings: Settings, report: ValidationReport, started: dt.datetime, served: Release | None) -> None:
+    """Keep a refused build's report beside the releases (releases/last-attempt.json), for /validation to show as not published.
+
+    The report is its standard Turtle (the form the releases keep), so the page reads it back as it reads theirs.
+    """
+    try:
+        record_attempt(settings.releases, {"attempted": started.isoformat(), "outcome": "refused",
+                                           "reason": f"validation found {report.count('Violation')} violations",
+                                           "served_release": served.release_id if served is not None else None,
+                                           "counts": {severity.lower() + "s": report.count(severity) for severity in ("Violation", "Warning", "Info")},
+                                           "report": render(report, "ttl")})
+    except OSError:
+        pass  # the refusal still reaches the curator on the terminal and in reports/; only the page's copy is lost
+
+
 def _previous_release(settings: Settings) -> Release | None:
     try:
         return current_release(settings.releases)
@@ -233,6 +248,7 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
              + (" (unchanged inputs: report of the previous release reused)" if checked.how == "reused" else f" ({checked.engine})"))
     if not report.conforms:
         keep_rejected_report(settings, report)
+        record_refused_attempt(settings, report, started, previous)
     ensure_conforms(report)
     if clash is not None:
         raise clash
@@ -284,5 +300,6 @@ def _build(settings: Settings, progress: Progress, now: Callable[[], dt.datetime
                 "timings": timings.seconds, "validation": summary, **({"changes": published_changes} if published_changes else {})}
 
     release = publish(settings.releases, release_id, fill, keep=settings.keep_releases)
+    forget_attempt(settings.releases)  # the published release's report is now the one to read
     progress(f"published release {release.release_id}")
     return release

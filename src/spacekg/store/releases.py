@@ -8,6 +8,7 @@ Layout of the releases folder:
         changes/          per named graph, the triples added and removed since the previous release (store/changes.py)
         release.json      manifest: counts, checksums, source files, tool versions
         positions.json    file:line of every minted subject
+    last-attempt.json     the last build that validation refused: when, what, and its report (removed by the next publish)
     .building-*/          a build in progress (removed on failure; stale ones removed by the next build)
     .current-*            the new `current` link just before it is renamed over the old one (stale ones removed too)
 
@@ -37,6 +38,7 @@ from spacekg.formats import DUMPS, Format
 CURRENT = "current"
 BUILDING_PREFIX = ".building-"
 LOCK_FILE = ".publish.lock"  # held by the build that is publishing
+LAST_ATTEMPT = "last-attempt.json"
 
 
 @dataclass(frozen=True)
@@ -234,3 +236,39 @@ def _publish_locked(releases_dir: Path, release_id: str, fill: Callable[[Path], 
         raise _unwritable(releases_dir, error) from error
     _fsync(releases_dir)
     return Release(final, manifest)
+
+
+def record_attempt(releases_dir: Path, attempt: Mapping[str, Any]) -> Path:
+    """Keep the record of a build that was not published (its time, outcome and report) beside the releases.
+
+    It sits beside the releases rather than in the project's reports/ so that every server of the folder (replicas
+    included) shows the curator what the last build found. Written to a scratch file and renamed over the old
+    record, so that a reader sees the old record or the new one, never half of one.
+    """
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    target = releases_dir / LAST_ATTEMPT
+    scratch = releases_dir / f".{LAST_ATTEMPT}-{os.getpid()}"
+    try:
+        scratch.write_text(json.dumps(attempt, indent=1, sort_keys=True), encoding="utf-8")
+        _fsync(scratch)
+        os.replace(scratch, target)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return target
+
+
+def last_attempt(releases_dir: Path) -> dict[str, Any] | None:
+    """The record of the last build that was not published, or None (none kept, or unreadable: the pages do without)."""
+    try:
+        record = json.loads((releases_dir / LAST_ATTEMPT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def forget_attempt(releases_dir: Path) -> None:
+    """Remove the record of a refused build: a newer build was published, so its report is the one to read."""
+    try:
+        (releases_dir / LAST_ATTEMPT).unlink(missing_ok=True)
+    except OSError:
+        pass  # the release is published all the same; the page ignores a record older than the release it serves

@@ -1,23 +1,28 @@
 """The release's validation report: the standard sh:ValidationReport of graph/validation, for curators.
 
-Results are grouped by shape and by curated file, each naming the line to edit and linking the
-record's page; the same report downloads as CSV (for a spreadsheet) and Turtle (the graph itself).
-A release built without validation results says so instead.
+The page opens with a summary (counts by severity and by file, what is new or fixed since the previous release) and its
+contents; results can be filtered by severity, shape and file, and are grouped by curated file, each naming the line to
+edit and linking the record's page, repeated ones folded per shape (validation_view.py arranges them). When the last
+build was refused, its report (releases/last-attempt.json) is shown first, marked as not published. The release's report
+downloads as CSV (for a spreadsheet) and Turtle (the graph itself). A release built without validation results says so.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import datetime as dt
+from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Response, url_for
-from rdflib import Graph, URIRef
+from flask import Response, request, url_for
+from rdflib import Graph
 from werkzeug.exceptions import NotFound
 
 from spacekg.store.explanations import from_oxigraph
+from spacekg.store.releases import LAST_ATTEMPT, Release, last_attempt
 from spacekg.validate import ValidationReport, render, results_from_graph
 from spacekg.validate.report import SEVERITIES, compact, sorted_results
 from spacekg.web.pages.common import dataset, pages, render_page
+from spacekg.web.pages.validation_view import parse_filters, report_view
 from spacekg.web.state import site
 
 
@@ -53,32 +58,104 @@ def validation_results(iri: str) -> list[dict[str, str]]:
             for r in report.results if str(r.focus_node) == iri]
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A build after the served release that was not published, with its report (releases/last-attempt.json)."""
+
+    attempted: str  # when it started, as the page says it: 2026-12-03 09:31 UTC
+    reason: str
+    report: ValidationReport
+
+
+def _parse_report(turtle: str) -> ValidationReport | None:
+    try:
+        graph = Graph().parse(data=turtle, format="turtle")
+    except (SyntaxError, ValueError):  # rdflib's Turtle errors are SyntaxErrors; the file was written by our build, so this is rare
+        return None
+    return ValidationReport(results=sorted_results(results_from_graph(graph)))
+
+
+def _moment(text: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def read_attempt(release: Release) -> tuple[Attempt | None]:
+    """The last refused build beside the served release, if it came after it (a 1-tuple, so that None is cached too).
+
+    A record older than the release served is stale (the build that published it was killed before removing the
+    record, or an operator switched releases): that release's own report is the one to read.
+    """
+    record = last_attempt(release.path.parent)
+    if record is None or not isinstance(record.get("report"), str):
+        return (None,)
+    attempted, created = _moment(str(record.get("attempted", ""))), _moment(str(release.manifest.get("created", "")))
+    if attempted is None or (created is not None and attempted <= created):
+        return (None,)
+    report = _parse_report(record["report"])
+    if report is None:
+        return (None,)
+    return (Attempt(attempted.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), str(record.get("reason", "")), report),)
+
+
+def _attempt() -> Attempt | None:
+    release = dataset().release
+    if release is None:  # RDF files served without a release have no builds
+        return None
+    try:
+        stat = (release.path.parent / LAST_ATTEMPT).stat()
+    except OSError:
+        return None
+    # a build may be refused while this release is served: the record's size and time are part of the key
+    return site().cached(f"validation-attempt-{stat.st_mtime_ns}-{stat.st_size}", lambda: read_attempt(release))[0]
+
+
+def read_previous() -> tuple[ValidationReport | None, str]:
+    """The report of the release the served one followed, and its id; (None, why not) when there is none to compare with."""
+    release = dataset().release
+    if release is None:
+        return None, "No previous release to compare: this server serves RDF files, not a release."
+    previous = release.manifest.get("validation", {}).get("previous_release")
+    if not previous:
+        return None, "No previous release to compare."
+    report = None
+    path = release.path.parent / str(previous) / "validation.ttl"
+    if path.is_file():
+        report = _parse_report(path.read_text(encoding="utf-8"))
+    if report is None:
+        return None, f"No previous release to compare: release {previous} is no longer kept on this server."
+    return report, str(previous)
+
+
 @pages.get("/validation")
 def validation() -> Response:
-    """The report page: verdict and counts, results per shape, then every result under its file."""
-    report = _report()
-    if report is None:
-        return render_page("validation.html", report=None, graph=_graph_name().value)
-    by_shape: dict[str, Counter[str]] = defaultdict(Counter)
-    by_file: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for result in report.results:
-        by_shape[str(result.source_shape)][result.severity] += 1
-        focus = str(result.focus_node)
-        by_file[result.position.path if result.position else "(no source file)"].append({
-            "severity": result.severity, "line": result.position.line if result.position and result.position.line else "",
-            "focus": site().iri_term(focus, result.focus_label) if isinstance(result.focus_node, URIRef) else None,
-            "focus_label": result.focus_label, "path": result.path_text,
-            "value": "" if result.value is None or result.value == result.focus_node else compact(result.value),
-            "message": result.message, "shape": compact(result.source_shape)})
-    shapes = sorted(by_shape.items(), key=lambda item: (-sum(item[1].values()), item[0]))
-    files = sorted(by_file.items(), key=lambda item: item[0])
+    """The report page: a summary and contents, filters (severity=, shape=, file=), then the results per file, folded per shape.
+
+    When the last build was refused, its report comes first, marked as not published, beside the served release's.
+    """
+    report, attempt = _report(), _attempt()
+    filters = parse_filters(request.args, [r for r in (report, attempt.report if attempt else None) if r is not None])
+    views = []
+    if attempt is not None:
+        views.append(report_view(
+            attempt.report, filters, "attempt", f"The build of {attempt.attempted} (not published)", prefix="attempt-",
+            notice=f"Not published: the build of {attempt.attempted} failed ({attempt.reason}). This site still serves release "
+                   f"{dataset().version}, whose report follows.",
+            baseline=report, against=f"the served release {dataset().version}",
+            no_comparison="No report of the served release to compare with."))
+    if report is not None:
+        previous, previous_id = site().cached("validation-previous", read_previous)
+        views.append(report_view(report, filters, "release", f"Release {dataset().version} (served)", baseline=previous,
+                                 against=f"release {previous_id}", no_comparison=previous_id))
     alternates = [("text/csv", "CSV", url_for("pages.validation_download", extension="csv")),
-                  ("text/turtle", "Turtle (sh:ValidationReport)", url_for("pages.validation_download", extension="ttl"))]
-    return render_page("validation.html", report=report, graph=_graph_name().value, severities=SEVERITIES,
-                       counts={s: report.count(s) for s in SEVERITIES},
-                       shapes=[(compact(URIRef(shape)), counts) for shape, counts in shapes],
-                       files=[(path, results, Counter(r["severity"] for r in results)) for path, results in files],
-                       alternates=alternates)
+                  ("text/turtle", "Turtle (sh:ValidationReport)", url_for("pages.validation_download", extension="ttl"))] if report else []
+    shapes = sorted({shape for view in views for shape, _ in view.shapes})
+    files = sorted({path for view in views for path, _, _ in view.by_file})
+    return render_page("validation.html", report=report, views=views, graph=_graph_name().value, severities=SEVERITIES, filters=filters,
+                       filter_shapes=shapes, filter_files=files, alternates=alternates)
 
 
 @pages.get("/validation.<extension>")

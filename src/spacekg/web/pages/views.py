@@ -23,6 +23,8 @@ from spacekg.web.state import site
 
 UN_TREATIES = (("ost", "Outer Space Treaty"), ("arra", "Rescue Agreement"), ("liab", "Liability Convention"),
                ("reg", "Registration Convention"), ("moon", "Moon Agreement"))
+# UNOOSA's own short names for the five treaties (they are also our slugs), for the status matrix's column headers.
+TREATY_ABBREVIATIONS = {"ost": "OST", "arra": "ARRA", "liab": "LIAB", "reg": "REG", "moon": "MOON"}
 
 
 def query_alternates(query: str) -> list[Alternate]:
@@ -257,4 +259,5 @@ def treaties() -> Response:
                        "sources": site().sorted_terms(site().iri_term(source) for source in sources)})
     ordered = sorted(actors.values(), key=lambda actor: (site().entity_path(actor.value).split("/")[0] != "state", actor.label.casefold()))
     return render_page("treaties.html", treaties=[site().iri_term(iri) for iri in treaty_iris], treaty_iris=treaty_iris, day=day,
+                       abbreviations=[TREATY_ABBREVIATIONS[slug] for slug, _ in UN_TREATIES],
                        actors=ordered, cells=by_actor, totals=totals, labels=ORDER, alternates=query_alternates(OFFICIAL_COUNTS))
