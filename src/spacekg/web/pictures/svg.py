@@ -35,9 +35,13 @@ def link(href: str, tooltip: str, *children: str | Markup, **attributes: object)
 
 
 def picture(width: Number, height: Number, title: str, description: str, *children: str | Markup, id_: str, class_: str = "") -> Markup:
-    """The root <svg>: scales with its container (viewBox), named by its title and description for screen readers."""
+    """The root <svg>: scales with its container (viewBox), named by its title and description for screen readers.
+
+    A picture whose marks are links is a group, not an image: an image's content is hidden from assistive technology,
+    so links inside it would be focusable yet unnamed (axe's nested-interactive)."""
+    interactive = any("<a " in child for child in children)
     return element("svg", element("title", title, id_=f"{id_}-title"), element("desc", description, id_=f"{id_}-desc"), *children,
-                   xmlns="http://www.w3.org/2000/svg", viewBox=f"0 0 {_number(width)} {_number(height)}", role="img",
+                   xmlns="http://www.w3.org/2000/svg", viewBox=f"0 0 {_number(width)} {_number(height)}", role="group" if interactive else "img",
                    aria_labelledby=f"{id_}-title {id_}-desc", id_=id_, class_=f"picture {class_}".strip(), preserveAspectRatio="xMidYMid meet")
 
 
