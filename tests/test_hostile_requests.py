@@ -155,6 +155,6 @@ def test_a_small_request_for_a_huge_answer_is_cut_at_the_byte_cap_and_says_so(ca
     assert answer.headers["SpaceKG-Result-Truncated"] == "true; max-bytes=50000" and "50000 bytes" in answer.headers["Warning"]
     assert 40_000 < len(answer.data) <= 50_000 + 4_000  # the terms' bytes stop below the cap; the format adds a little
     page = capped.get("/query", query_string={"query": query}, headers={"Accept": "text/html"})
-    assert page.status_code == 200 and "shown (the page shows at most" in page.text
+    assert page.status_code == 200 and "(this page shows at most 2,000 rows or 20.0 kB, and these rows reached the size limit)" in page.text
     shown = page.text.count("<tr>") - 1  # minus the header row
     assert 0 < shown <= 20_000 // 1000  # rows of ~1 kB each: the page stops at its 20 kB of terms

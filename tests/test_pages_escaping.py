@@ -80,11 +80,19 @@ PAGES = {
 }
 
 
+# The only scripts a page may hold are our own static files (the query page's editor), empty elements with a src.
+OWN_SCRIPT = re.compile(r'<script src="/static/[\w./-]+\.js" defer></script>')
+
+
+def without_own_scripts(page: str) -> str:
+    return OWN_SCRIPT.sub("", page)
+
+
 @pytest.mark.parametrize("path", PAGES, ids=[path.partition("?")[0] for path in PAGES])
 def test_markup_quotes_and_right_to_left_text_in_the_data_are_shown_as_text(hostile: FlaskClient, path: str) -> None:
     answer = hostile.get(path, headers={"Accept": BROWSER})
     assert answer.status_code == 200, path
-    page = answer.text
+    page = without_own_scripts(answer.text)
     assert "<script" not in page and "<img" not in page and "<iframe" not in page and "onerror=" not in page.replace("onerror=alert", "")
     assert 'alert("x")' not in page and "'Co'" not in page and "'RPO'" not in page, "quotes are escaped"
     for shown in PAGES[path]:
@@ -95,7 +103,7 @@ def test_markup_quotes_and_right_to_left_text_in_the_data_are_shown_as_text(host
 
 def test_the_query_page_shows_a_query_holding_markup_as_text(hostile: FlaskClient) -> None:
     query = 'SELECT ("</textarea><script>alert(1)</script>" AS ?x) WHERE {}'
-    page = hostile.get("/query", query_string={"query": query}, headers={"Accept": BROWSER}).text
+    page = without_own_scripts(hostile.get("/query", query_string={"query": query}, headers={"Accept": BROWSER}).text)
     assert "<script" not in page and "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
