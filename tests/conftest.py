@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -123,13 +124,23 @@ def app_settings(release: Release, **overrides: Any) -> Settings:
     return tiny_settings(release.path.parent, **{"query_timeout_s": 10.0, "threads": 4, "public_url": "http://localhost", **overrides})
 
 
+@contextmanager
+def app_serving(release: Release, **overrides: Any) -> Iterator[Flask]:
+    """The whole app over `release` (settings `overrides` on app_settings'), in this process; its query processes (real
+    forked children) are closed on leaving. Fixtures yield from inside it."""
+    application = create_app(app_settings(release, **overrides))
+    application.config["TESTING"] = True
+    try:
+        yield application
+    finally:
+        application.config["SPACEKG_FOLLOWER"].served.runner.close()
+
+
 @pytest.fixture(scope="session")
 def app(built_tiny: Release) -> Iterator[Flask]:
     """The whole app over the tiny release, in this process (its query processes are real forked children)."""
-    application = create_app(app_settings(built_tiny))
-    application.config["TESTING"] = True
-    yield application
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+    with app_serving(built_tiny) as application:
+        yield application
 
 
 @pytest.fixture
@@ -147,10 +158,8 @@ def curated_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
 @pytest.fixture(scope="module")
 def curated_client(curated_release: Release) -> Iterator[FlaskClient]:
     """The whole app over the curated release, in this process."""
-    application = create_app(app_settings(curated_release))
-    application.config["TESTING"] = True
-    yield application.test_client()
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+    with app_serving(curated_release) as application:
+        yield application.test_client()
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from rdflib.compare import isomorphic
 from werkzeug.test import TestResponse
 
-from conftest import app_settings, copy_tiny_project
+from conftest import app_serving, app_settings, copy_tiny_project
 from spacekg.errors import SourcePosition
 from spacekg.namespaces import SH, SKG
 from spacekg.pipeline import build
@@ -83,10 +83,8 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> list[Release]:
 
 @pytest.fixture(scope="module")
 def feed_client(releases: list[Release]) -> Iterator[FlaskClient]:
-    application = create_app(app_settings(releases[-1]))
-    application.config["TESTING"] = True
-    yield application.test_client()
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+    with app_serving(releases[-1]) as application:
+        yield application.test_client()
 
 
 def _lines(path: Path) -> set[str]:

@@ -30,9 +30,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from conftest import app_settings
+from conftest import app_serving
 from spacekg.store.releases import Release
-from spacekg.web import create_app
 
 OST = "https://w3id.org/spacekg/id/instrument/ost"
 SELECT = f"SELECT ?d WHERE {{ <{OST}> <https://w3id.org/spacekg/ontology#entryIntoForce> ?d }}"
@@ -65,10 +64,8 @@ def max_query_bytes(app: Flask) -> int:
 @pytest.fixture(scope="module")
 def limited_app(built_tiny: Release) -> Iterator[Flask]:
     """The tiny release with at most 5 rows per answer, a 2 s query limit and three query processes."""
-    application = create_app(app_settings(built_tiny, max_result_rows=ROW_CAP, query_timeout_s=LIMIT_S, threads=QUERY_THREADS))
-    application.config["TESTING"] = True
-    yield application
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+    with app_serving(built_tiny, max_result_rows=ROW_CAP, query_timeout_s=LIMIT_S, threads=QUERY_THREADS) as application:
+        yield application
 
 
 @pytest.fixture

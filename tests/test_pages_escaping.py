@@ -15,9 +15,8 @@ import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import app_settings, copy_tiny_project
+from conftest import app_serving, copy_tiny_project
 from spacekg.pipeline import build
-from spacekg.web import create_app
 
 BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
 HOSTILE_NAME = """Stimson <script>alert("x")</script> & 'Co' "quoted" مركز ستيمسون"""
@@ -51,10 +50,8 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     _rewrite(settings.data / "events.csv", "E044", "title", HOSTILE_TITLE)
     _rewrite(settings.data / "norms.csv", "rpo-transparency", "name", HOSTILE_NORM)
     _rewrite(settings.data / "norms.csv", "rpo-transparency", "proposed_by", "stimson")  # so the norms page names the organisation too
-    application = create_app(app_settings(build(settings)))
-    application.config["TESTING"] = True
-    yield application
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+    with app_serving(build(settings)) as application:
+        yield application
 
 
 @pytest.fixture

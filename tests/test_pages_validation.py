@@ -20,12 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Literal, URIRef
 
-from conftest import TINY, app_settings
+from conftest import TINY, app_serving
 from spacekg.errors import SourcePosition
 from spacekg.namespaces import SH, SKG
 from spacekg.store.releases import Release
 from spacekg.validate import ValidationReport, ValidationResult, report_graph
-from spacekg.web import create_app
 from spacekg.web.pages.validation_view import SHOWN_WHEN_FOLDED as FOLDED_ROWS
 
 BASE = "https://w3id.org/spacekg/"
@@ -63,10 +62,8 @@ def _dataset_file(release: Release, target: Path, report: ValidationReport | Non
 
 def _files_app(release: Release, path: Path) -> Iterator[Flask]:
     """The app over one RDF file rather than a release, as `spacekg serve --dataset FILE` serves it."""
-    application = create_app(app_settings(release, dataset_files=(path,)))
-    application.config["TESTING"] = True
-    yield application
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+    with app_serving(release, dataset_files=(path,)) as application:
+        yield application
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from conftest import app_settings
+from conftest import app_serving
 from spacekg.errors import QueryError
 from spacekg.namespaces import PREFIXES
 from spacekg.store.querying import run_query
 from spacekg.store.releases import Release
-from spacekg.web import create_app
 from spacekg.web.evaluation import QueryJob, evaluate
 
 ROW_CAP = 5
@@ -35,10 +34,8 @@ JSON = "application/sparql-results+json"
 @pytest.fixture(scope="module")
 def limited_app(built_tiny: Release) -> Iterator[Flask]:
     """The tiny release with at most 5 rows per answer (the page shows no more than the endpoint gives)."""
-    application = create_app(app_settings(built_tiny, max_result_rows=ROW_CAP))
-    application.config["TESTING"] = True
-    yield application
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+    with app_serving(built_tiny, max_result_rows=ROW_CAP) as application:
+        yield application
 
 
 @pytest.fixture

@@ -14,12 +14,11 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from conftest import app_settings, line_of, release_fingerprint
+from conftest import app_serving, line_of, release_fingerprint
 from spacekg.errors import DataDoesNotConform
 from spacekg.pipeline import build
 from spacekg.settings import Settings, load_settings
 from spacekg.store.releases import LAST_ATTEMPT, Release, current_release, record_attempt
-from spacekg.web import create_app
 
 BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
 UNDATED = "UKR,Ukrainian S.S.R.,arra,signature,,"  # the tiny data's act without a date: a Warning of skgsh:DatedAct-date
@@ -46,10 +45,8 @@ class History:
 
 
 def _client(release: Release) -> Iterator[FlaskClient]:
-    application = create_app(app_settings(release))
-    application.config["TESTING"] = True
-    yield application.test_client()
-    application.config["SPACEKG_FOLLOWER"].served.runner.close()
+    with app_serving(release) as application:
+        yield application.test_client()
 
 
 @pytest.fixture(scope="module")
