@@ -1,4 +1,5 @@
-"""Pages for people: server-rendered HTML (Jinja2 templates, no JavaScript, nothing from another origin).
+"""Pages for people: server-rendered HTML (Jinja2 templates; pictures as inline SVG; JavaScript only to enhance the query
+form with an editor, from our static folder; nothing from another origin).
 
 Routes (the `pages` blueprint; entity documents and the ontology are dereferenced by `linked_data`, which renders
 their pages with `entity.entity_page` and `ontology.ontology_page`):
