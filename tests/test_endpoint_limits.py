@@ -309,7 +309,7 @@ SERVICE_QUERIES = {
     "in_ask": "ASK { SERVICE <{url}> { ?s ?p ?o } }",
     "in_construct": "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <{url}> { ?s ?p ?o } }",
 }
-# Bypasses of the lexical SERVICE check in web/sparql_text.py, each of which made the query process call out.
+# Bypasses of the lexical SERVICE check in store/sparql_text.py, each of which made the query process call out.
 SERVICE_BYPASSES = {
     "less_than_then_a_comment_with_greater_than": "SELECT * WHERE { VALUES ?z { -1 } FILTER(?z<0)SERVICE#>\n<{url}> { ?s ?p ?o } }",
     "glued_to_a_default_prefix_name": "PREFIX : <{base}> SELECT * WHERE { SERVICE:sparql { ?s ?p ?o } }",

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 
 from spacekg.errors import QueryError
 from spacekg.namespaces import PREFIXES
+from spacekg.store.sparql_text import code_only
 
 POSITION = re.compile(r"^error at (\d+):(\d+): (?:expected (?:one of )?)?(.*)$", re.S)
 # One expected item: a quoted token, a character class (which may hold quoted brackets), or a bare word or phrase.
 EXPECTED_ITEM = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]|[^,]+)\s*(?:,|$)""", re.S)
 # Strings, IRIs and comments, blanked before looking for prefixed names and brackets (offsets are kept).
-_NOT_CODE = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*", re.S)
 PREFIXED_NAME = re.compile(r"(?<![\w?$:.\-])((?:[^\W\d_][\w.\-]*)?):(?:[\w\-:%]|\.(?=[\w\-:%]))*")
 DECLARED = re.compile(r"\bPREFIX\s+((?:[^\W\d_][\w.\-]*)?):", re.I)
 # Prefixes people write for vocabularies we predeclare under another name.
@@ -35,7 +35,7 @@ LONGEST_TOKEN = 30
 def syntax_error(query: str, error: SyntaxError, prefixes: Mapping[str, str] = PREFIXES) -> QueryError:
     """The QueryError for Oxigraph's syntax error in `query`: one line with line, column and token, and a hint."""
     text = str(error)
-    code = _NOT_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), query)
+    code = code_only(query)
     undeclared = _undeclared_prefix(code, prefixes)
     match = POSITION.match(text)
     if undeclared is not None:  # Oxigraph sometimes reports a missing prefix elsewhere ("expected OPTIONAL")

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import Request, g
 
 from spacekg.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, UsageError
-from spacekg.web.sparql_text import looks_like_update, names_dataset, nesting_depth, uses_service
+from spacekg.store.sparql_text import looks_like_update, names_dataset, nesting_depth, uses_service
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from spacekg.web.pages.figures import Figure, bound_query
 from spacekg.web.pages.status import CURRENT, ORDER, Status, parse_day, status_query_text, statuses
 from spacekg.web.pages.views import UN_TREATIES
 from spacekg.web.pictures.step_chart import Step, step_chart
-from spacekg.web.pictures.world_map import Category, NotDrawn, Region, legend, not_drawn, world_map
+from spacekg.web.pictures.svg import legend
+from spacekg.web.pictures.world_map import Category, NotDrawn, Region, not_drawn, world_map
 from spacekg.web.site import Term
 from spacekg.web.state import site
 
@@ -114,7 +115,7 @@ def status_map(iri: str, name: str, day: str, found: list[Status]) -> tuple[Figu
                     f"World map of the states by their status for the {name} {on}: {counts}. Each state links to its page.", "status-map")
     query = bound_query(status_query_text(), instrument=ox.NamedNode(iri), date=ox.Literal(day))
     figure = Figure("status-map", f"Status of every state for the {name} {on}, by the status rule", svg, query,
-                    legend(categories, "Legend of the map: status, and how many states have it"), "the map")
+                    legend([category.entry for category in categories], "Legend of the map: status, and how many states have it"), "the map")
     return figure, by_status, not_drawn(regions), organisations
 
 

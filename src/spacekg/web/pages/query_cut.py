@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import url_for
 
-from spacekg.web.sparql_text import keywords
+from spacekg.store.sparql_text import keywords
 
 COUNT_TO = 1_000_000  # rows counted past the cap at most (about a second: a microsecond a row over the curated release)
 COUNT_S = 1.0  # counting ends this long after the query started, and before half its time limit

@@ -14,7 +14,8 @@ from spacekg.web.pages.common import select, value
 from spacekg.web.pages.figures import Figure, bound_query
 from spacekg.web.pages.votes import OPTIONS
 from spacekg.web.pictures.paired_bars import Pair, paired_bars
-from spacekg.web.pictures.world_map import Category, NotDrawn, Region, legend, not_drawn, world_map
+from spacekg.web.pictures.svg import legend
+from spacekg.web.pictures.world_map import Category, NotDrawn, Region, not_drawn, world_map
 from spacekg.web.site import Term
 from spacekg.web.state import site
 
@@ -68,7 +69,7 @@ def roll_call_pictures(iri: str, title: str) -> RollCallPictures:
     svg = world_map(regions, categories, no_data, f"How each state voted: {title}",
                     f"World map of the states by their recorded vote in the roll call: {summary}. Each state links to its page.", "vote-map")
     vote_map = Figure("vote-map", "How each state voted, as recorded in the source", svg, map_query,
-                      legend(categories, "Legend of the map: vote, and how many states cast it"))
+                      legend([category.entry for category in categories], "Legend of the map: vote, and how many states cast it"))
     totals_query = bound_query(TOTALS, rollCall=ox.NamedNode(iri))
     found = {value(row["option"]): (value(row["stated"]), int(value(row["recorded"]) or 0)) for row in select(totals_query)}
     pairs = [Pair(option, vote_class(option), int(found[option][0]) if found.get(option, ("", 0))[0].isdigit() else None,

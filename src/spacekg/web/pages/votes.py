@@ -19,6 +19,7 @@ from spacekg.errors import UsageError
 from spacekg.web.pages.common import Alternate, pages, render_page, select, value
 from spacekg.web.pages.figures import bound_query
 from spacekg.web.pages.views import query_alternates
+from spacekg.web.pictures.svg import legend
 from spacekg.web.pictures.vote_record import RecordedVote, option_class, voting_record_picture
 from spacekg.web.site import Term
 from spacekg.web.state import site
@@ -189,7 +190,7 @@ class VotingRecord:
     action: str  # the page's own address, for the form
     order_hrefs: dict[str, str]  # order -> the page in that order, keeping the topic
     picture: Markup | None  # the votes shown, over time
-    legend: list[tuple[str, str, int]]  # (CSS class, option, votes shown)
+    legend: Markup  # the options of the votes shown, with how many
     agreement_href: str  # the agreement page with this state chosen
     alternates: list[Alternate]  # the picture's query (the state's votes, by date) as SPARQL JSON and CSV
 
@@ -215,7 +216,7 @@ def voting_record(state: str, path: str) -> VotingRecord:
     return VotingRecord(rows, len(cast), counts,
                         [(topic, per_topic[notation]) for notation, topic in all_topics.items() if per_topic[notation]],
                         all_topics.get(chosen), order, action, order_hrefs, picture,
-                        [(option_class(option), option, count) for option, count in counts.items()],
+                        legend([(option_class(option), option, count) for option, count in counts.items()], "Votes shown, by option"),
                         url_for("pages.vote_agreement", a=site().entity_path(state).rpartition("/")[2]),
                         query_alternates(bound_query(STATE_RECORD, state=ox.NamedNode(state))))
 

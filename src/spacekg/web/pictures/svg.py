@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -69,3 +70,13 @@ class LinearScale:
         step = next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw)
         first = math.ceil(self.low / step) * step
         return [first + index * step for index in range(int((self.high - first) / step + 1e-9) + 1)]
+
+
+def legend(entries: Iterable[tuple[str, str, int]], caption: str) -> Markup:
+    """A picture's legend as an HTML list (readable at any width, unlike text inside a scaled SVG): per (CSS class of the
+    marks, what they stand for, how many) a swatch, the meaning and the count."""
+    items = [element("li", element("svg", element("rect", width=14, height=14, class_=css), xmlns="http://www.w3.org/2000/svg",
+                                   viewBox="0 0 14 14", width=14, height=14, class_="swatch", aria_hidden="true"),
+                     " ", label, " ", element("span", f"({count})", class_="count"))
+             for css, label, count in entries]
+    return element("ul", *items, class_="legend", aria_label=caption)

@@ -26,6 +26,11 @@ class Category:
     label: str
     count: int = 0
 
+    @property
+    def entry(self) -> tuple[str, str, int]:
+        """The category as a line of the legend (spacekg.web.pictures.svg.legend)."""
+        return self.css, self.label, self.count
+
 
 @dataclass(frozen=True)
 class Region:
@@ -69,11 +74,3 @@ def not_drawn(regions: Mapping[str, Region], shapes: WorldShapes | None = None) 
                for code, region in regions.items() if code not in codes]
     return sorted(missing, key=lambda item: (item.region.tooltip.casefold(), item.code))  # the tooltip starts with the state's name
 
-
-def legend(categories: Sequence[Category], caption: str) -> Markup:
-    """The legend as an HTML list (readable at any width, unlike text inside a scaled SVG): a swatch, the meaning, the count."""
-    items = [element("li", element("svg", element("rect", width=14, height=14, class_=category.css), xmlns="http://www.w3.org/2000/svg",
-                                   viewBox="0 0 14 14", width=14, height=14, class_="swatch", aria_hidden="true"),
-                     " ", category.label, " ", element("span", f"({category.count})", class_="count"))
-             for category in categories]
-    return element("ul", *items, class_="legend", aria_label=caption)

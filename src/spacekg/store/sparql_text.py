@@ -1,10 +1,11 @@
 """Lexical checks of SPARQL text without a full parse.
 
-Used to refuse updates and SERVICE with a clear message before evaluation, and to know whether a query
+Used to refuse updates and SERVICE with a clear message before evaluation, to know whether a query
 names its own dataset (FROM / FROM NAMED), which decides whether the default graph is the union of
-all graphs. A lexer can disagree with Oxigraph's parser on odd input, so these checks are the polite
-first line only: the query process itself cannot open network sockets (see executor.py), which is
-what guarantees that SERVICE never reaches another host.
+all graphs, and to read a query's code apart from its strings, IRIs and comments when explaining a syntax error
+(store/syntax_errors.py; the CLI explains errors too, so this lives with the store, not the web). A lexer can
+disagree with Oxigraph's parser on odd input, so these checks are the polite first line only: the query process
+itself cannot open network sockets (see executor.py), which is what guarantees that SERVICE never reaches another host.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ _SHORT_DOUBLE = r'"(?:[^"\\\n\r]|\\.)*"'
 _COMMENT = r"\#[^\r\n]*"
 _IRI = r"<[^<>\"{}|^`\\\s]*>"
 _SKIPPED = "|".join((_LONG_SINGLE, _LONG_DOUBLE, _SHORT_SINGLE, _SHORT_DOUBLE, _IRI, _COMMENT))
+SKIPPED = re.compile(_SKIPPED, re.S)
 # Strings, comments and IRIs are skipped; words are kept.
 TOKEN = re.compile(
     f"(?P<skip>{_SKIPPED})"
@@ -42,6 +44,11 @@ def _codepoint(match: re.Match[str]) -> str:
 def unescape_codepoints(text: str) -> str:
     r"""Apply SPARQL's \uXXXX and \UXXXXXXXX escapes, which the grammar allows anywhere (SPARQL 1.1, 19.2)."""
     return CODEPOINT_ESCAPE.sub(_codepoint, text)
+
+
+def code_only(text: str) -> str:
+    """The text with its strings, IRIs and comments blanked (newlines kept), so positions in it are positions in `text`."""
+    return SKIPPED.sub(lambda match: re.sub(r"[^\n]", " ", match.group(0)), text)
 
 
 def keywords(text: str) -> list[str]:
