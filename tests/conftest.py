@@ -45,7 +45,7 @@ from spacekg.store.querying import run_canned, solutions_as_rows
 from spacekg.store.releases import LAST_ATTEMPT, Release
 from spacekg.web import create_app
 
-pytest_plugins = ["browsing"]  # the browser fixtures (browser, page, phone)
+pytest_plugins = ["browsing", "grouping", "tracing"]  # browser fixtures; how workers share the tests; where coverage does not trace
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -244,12 +244,21 @@ RSS_LAUNCHER = ("import os, sys\npid = os.fork()\nif pid == 0:\n    os.execv(sys
                 "sys.exit(os.waitstatus_to_exitcode(status))\n")
 
 
-def run_cli_build(project: Path, timeout: float = 300) -> BuildRun:
+def cli_environment(measured: bool = True) -> dict[str, str]:
+    """The environment of a `spacekg` process a test starts. Unmeasured: without coverage.py's subprocess hook, for builds
+    a test kills (a killed process never writes its coverage data, so tracing it would only slow it down)."""
+    environment = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    if not measured:
+        environment.pop("COVERAGE_PROCESS_CONFIG", None)
+    return environment
+
+
+def run_cli_build(project: Path, timeout: float = 300, measured: bool = True) -> BuildRun:
     """Run the `spacekg build` console script in `project` and wait for it, measuring its own peak RSS."""
     with tempfile.TemporaryFile() as stderr, tempfile.NamedTemporaryFile(suffix=".maxrss") as maxrss:
         started = time.monotonic()
         process = subprocess.Popen([sys.executable, "-c", RSS_LAUNCHER, maxrss.name, str(SPACEKG), "--project", str(project), "build"],
-                                   stdout=subprocess.DEVNULL, stderr=stderr, cwd=project, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                                   stdout=subprocess.DEVNULL, stderr=stderr, cwd=project, env=cli_environment(measured),
                                    start_new_session=True)
         deadline = started + timeout
         while True:

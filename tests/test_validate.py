@@ -9,7 +9,6 @@ import pytest
 import rdflib
 import rdflib.term
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 
 from spacekg.checks import ontology_check
 from spacekg.errors import DataDoesNotConform, ShapesNotEvaluable, SourceDataErrors, SourcePosition
@@ -62,10 +61,12 @@ def norms_report() -> ValidationReport:
 
 def test_validation_does_not_change_its_inputs() -> None:
     graph, positions = fixture("valid.ttl", "records.ttl")
-    copies = [Graph() + g for g in (graph, shapes(), ontology())]
+    inputs = (graph, shapes(), ontology())
+    copies = [Graph() + g for g in inputs]
     frozen = dict(positions)
-    validate(graph, shapes(), ontology(), positions)
-    assert all(isomorphic(before, after) for before, after in zip(copies, (graph, shapes(), ontology()), strict=True))
+    validate(*inputs, positions)
+    # the same triples, blank nodes and all (each copy shares its graph's terms): stricter than isomorphism, and 14 s faster
+    assert all(set(before) == set(after) for before, after in zip(copies, inputs, strict=True))
     assert positions == frozen
 
 

@@ -23,6 +23,7 @@ from spacekg.errors import InconsistencyError, NoReleaseError, SourceDataError, 
 from spacekg.formats import DUMPS
 from spacekg.kinds import RECORD_KINDS, record_columns
 from spacekg.namespaces import RDFS, Minter
+from spacekg.parsed_files import parsed_once
 from spacekg.rdf import AssertedGraph, map_sources
 from spacekg.reason import Reasoning, reason
 from spacekg.settings import Settings
@@ -107,7 +108,8 @@ def assemble(settings: Settings, progress: Progress = _quiet, timings: Timings |
     timings = timings or Timings()
     progress("reading ontology/ and data/")
     with timings.stage("read"):
-        ontology = stable_blank_nodes(load_ontology(settings.ontology))  # so that an unchanged ontology dumps the same lines
+        ontology = parsed_once("ontology, blank nodes by content", sorted(settings.ontology.glob("*.ttl")),  # so that an unchanged
+                               lambda: stable_blank_nodes(load_ontology(settings.ontology)))     # ontology dumps the same lines
         sources = read_sources(settings.data, settings.project_dir, record_columns(), settings.max_source_bytes)
     progress(f"mapping {sum(len(t) for t in sources.tables.values())} records from {len(sources.checksums)} files")
     with timings.stage("map"):

@@ -22,6 +22,7 @@ from rdflib.term import Node
 
 from spacekg.errors import SourceDataError, SourceDataErrors, SourcePosition, UsageError
 from spacekg.namespaces import DCTERMS, DEFAULT_BASE, RDF, RDFS, SH, SKOS
+from spacekg.parsed_files import parsed_once
 from spacekg.validate.jena import Jena, JenaRun, find_jena
 from spacekg.validate.pyshacl_run import pyshacl_report, pyshacl_version
 from spacekg.validate.report import (
@@ -68,6 +69,10 @@ def choose_engine(wanted: str, cache_dir: Path, jena_classpath: str = "") -> tup
 
 def load_shapes(*paths: Path) -> Graph:
     """Parse SHACL shape files into one graph; a file that does not parse is a source data error."""
+    return parsed_once("shapes", paths, lambda: _parse_shapes(paths))
+
+
+def _parse_shapes(paths: Sequence[Path]) -> Graph:
     shapes = Graph()
     for path in paths:
         try:

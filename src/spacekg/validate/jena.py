@@ -14,6 +14,7 @@ It is computed once and kept in the cache folder until jena-core.jar changes.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -88,7 +89,7 @@ def _cached_classpath(cache_dir: Path, version: str) -> str:
         if len(lines) == 2 and lines[0] == stamp:
             return lines[1]
     _write_xerces_bundles(fix)
-    classpath = ":".join([str(fix), *_package_jars()])
+    classpath = ":".join([str(fix), *_package_jars(stamp)])
     kept.write_text(f"{stamp}\n{classpath}\n", encoding="utf-8")
     return classpath
 
@@ -108,7 +109,8 @@ def _write_xerces_bundles(target: Path) -> None:
     Path(handle.name).replace(target)
 
 
-def _package_jars() -> list[str]:
+@functools.cache  # per installed package (the stamp): apt-cache costs about a second of CPU, and a process may build often
+def _package_jars(stamp: str) -> tuple[str, ...]:
     depends = subprocess.run(["apt-cache", "depends", PACKAGE], capture_output=True, text=True, check=False, timeout=60).stdout
     packages = [PACKAGE, *re.findall(r"^\s*Depends:\s*(\S+)", depends, re.M)]
     jars: set[str] = set()
@@ -118,7 +120,7 @@ def _package_jars() -> list[str]:
     chosen = sorted(jar for jar in jars if not VERSIONED.search(jar) and not CONFLICTING.search(jar))
     if not chosen:
         raise OSError(f"dpkg lists no jars for {PACKAGE}")
-    return chosen
+    return tuple(chosen)
 
 
 def heap_megabytes(triples: int) -> int:

@@ -1,0 +1,59 @@
+"""The ontology and the shapes are parsed once per process for each content of their files (src/spacekg/parsed_files.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDFS, Graph, Literal, URIRef
+
+from spacekg import parsed_files
+from spacekg.errors import SourceDataErrors
+from spacekg.validate.engine import load_shapes
+
+THING = URIRef("https://example.org/thing")
+
+
+def turtle(path: Path, label: str) -> Path:
+    path.write_text(f'@prefix ex: <https://example.org/> .\nex:thing <http://www.w3.org/2000/01/rdf-schema#label> "{label}" .\n',
+                    encoding="utf-8")
+    return path
+
+
+def test_a_file_is_parsed_once_for_its_content_and_again_once_it_changes(tmp_path: Path) -> None:
+    parses: list[str] = []
+
+    def parse(path: Path) -> Graph:
+        parses.append(path.read_text(encoding="utf-8"))
+        return Graph().parse(path, format="turtle")
+
+    path = turtle(tmp_path / "a.ttl", "first")
+    labels = [parsed_files.parsed_once("test", [path], lambda: parse(path)).value(THING, RDFS.label) for _ in range(3)]
+    turtle(path, "second")
+    labels.append(parsed_files.parsed_once("test", [path], lambda: parse(path)).value(THING, RDFS.label))
+    assert labels == [Literal("first")] * 3 + [Literal("second")]
+    assert len(parses) == 2
+
+
+def test_what_a_caller_adds_to_its_graph_does_not_reach_the_next_caller(tmp_path: Path) -> None:
+    path = turtle(tmp_path / "shapes.ttl", "shape")
+    first = load_shapes(path)
+    first.add((THING, THING, THING))
+    second = load_shapes(path)
+    assert (THING, THING, THING) not in second and len(second) == 1
+    assert second.namespace_manager.store.namespace("ex") == URIRef("https://example.org/")
+
+
+def test_at_most_a_few_graphs_are_kept(tmp_path: Path) -> None:
+    for index in range(parsed_files.MOST_KEPT + 3):
+        path = turtle(tmp_path / f"{index}.ttl", str(index))
+        parsed_files.parsed_once("test", [path], lambda path=path: Graph().parse(path, format="turtle"))  # type: ignore[misc]
+    assert len(parsed_files._PARSED) == parsed_files.MOST_KEPT
+
+
+def test_a_file_that_does_not_parse_is_still_reported_at_its_path_every_time(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("ex:thing ex:nothing", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(SourceDataErrors, match="shapes do not parse"):
+            load_shapes(broken)
