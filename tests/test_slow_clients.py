@@ -110,8 +110,9 @@ class Attacker:
                 with contextlib.suppress(OSError):  # closed since: found on the next round
                     connection.send(byte)
 
-    def stop(self) -> None:
+    def stop(self, dripper: threading.Thread) -> None:
         self.stopping.set()
+        dripper.join(10)  # first: a round under way may still open a connection in place of one the server closed
         for connection in [c for c, _ in self.dripping] + self.idle + self.readers:
             connection.close()
 
@@ -143,8 +144,7 @@ def test_slow_and_idle_connections_do_not_starve_health_or_cheap_queries(tiny_se
                 answers.append(_probe(tiny_server + path))
             time.sleep(0.05)
     finally:
-        attacker.stop()
-        dripper.join(10)
+        attacker.stop(dripper)
 
     for path, answers in probes.items():
         statuses = [status for status, _ in answers]
