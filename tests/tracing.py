@@ -1,8 +1,9 @@
 """Coverage.py's tracer is switched off, in the calling thread only, while a third-party engine runs in a test process:
 pySHACL's validation, owlrl's closure, rdflib's parsers, serialisers, SPARQL engine and graph comparisons, and
 pyparsing (which parses SPARQL for rdflib). Python 3.11's tracer (sys.settrace) is called for every
-function call even in code it does not measure, and it made these 2-4x slower (pySHACL on the curated graph: 58 s
-instead of 23 s; rdflib parsing the shapes 4.5x): about a third of the suite's CPU, for lines that are not ours.
+function call even in code it does not measure, and it made these 2-4x slower (pySHACL on the curated graph took 58 s
+in the parallel run, 33 s with this; rdflib parsing the shapes 4.5x): most of the suite's CPU is in them, and none of
+their lines is ours.
 
 What this leaves out of the measurement: lines of ours that these engines call back while they run, i.e. the query
 method pySHACL calls on our graph wrapper (src/spacekg/validate/pyshacl_run.py); the build processes the tests start

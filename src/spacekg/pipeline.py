@@ -108,8 +108,9 @@ def assemble(settings: Settings, progress: Progress = _quiet, timings: Timings |
     timings = timings or Timings()
     progress("reading ontology/ and data/")
     with timings.stage("read"):
-        ontology = parsed_once("ontology, blank nodes by content", sorted(settings.ontology.glob("*.ttl")),  # so that an unchanged
-                               lambda: stable_blank_nodes(load_ontology(settings.ontology)))     # ontology dumps the same lines
+        # blank nodes relabelled by content, so that an unchanged ontology dumps the same lines
+        ontology = parsed_once("ontology, blank nodes by content", sorted(settings.ontology.glob("*.ttl")),
+                               lambda: stable_blank_nodes(load_ontology(settings.ontology)))
         sources = read_sources(settings.data, settings.project_dir, record_columns(), settings.max_source_bytes)
     progress(f"mapping {sum(len(t) for t in sources.tables.values())} records from {len(sources.checksums)} files")
     with timings.stage("map"):
