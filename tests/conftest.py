@@ -186,7 +186,7 @@ class RunningServer:
         self.stderr_text = ""
         self.process = subprocess.Popen([sys.executable, "-m", "spacekg.cli", *args, "--port", str(self.port)],
                                         stdout=subprocess.DEVNULL, stderr=self.stderr_file, cwd=PROJECT,
-                                        env={**os.environ, "PYTHONWARNINGS": "ignore"}, start_new_session=True)
+                                        env=cli_environment(), start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

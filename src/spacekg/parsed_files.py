@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from rdflib import Graph
@@ -29,12 +29,13 @@ def parsed_once(what: str, files: Sequence[Path], parse: Callable[[], Graph]) ->
         while len(_PARSED) > MOST_KEPT:
             _PARSED.popitem(last=False)
     _PARSED.move_to_end(key)
-    return _copy(_PARSED[key])
+    return graph_copy(_PARSED[key])
 
 
-def _copy(graph: Graph) -> Graph:
+def graph_copy(graph: Graph, triples: Iterable[tuple] | None = None) -> Graph:
+    """A new graph with `graph`'s prefixes and `triples` (by default `graph`'s own)."""
     copy = Graph()
     for prefix, namespace in graph.namespaces():
         copy.bind(prefix, namespace, override=True, replace=True)
-    copy += graph
+    copy += graph if triples is None else triples
     return copy

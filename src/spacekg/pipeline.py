@@ -109,14 +109,14 @@ def assemble(settings: Settings, progress: Progress = _quiet, timings: Timings |
     progress("reading ontology/ and data/")
     with timings.stage("read"):
         # blank nodes relabelled by content, so that an unchanged ontology dumps the same lines
-        ontology = parsed_once("ontology, blank nodes by content", sorted(settings.ontology.glob("*.ttl")),
-                               lambda: stable_blank_nodes(load_ontology(settings.ontology)))
+        ontology_files = sorted(settings.ontology.glob("*.ttl"))
+        ontology = parsed_once("ontology, blank nodes by content", ontology_files, lambda: stable_blank_nodes(load_ontology(settings.ontology)))
         sources = read_sources(settings.data, settings.project_dir, record_columns(), settings.max_source_bytes)
     progress(f"mapping {sum(len(t) for t in sources.tables.values())} records from {len(sources.checksums)} files")
     with timings.stage("map"):
         asserted = map_sources(sources, ontology, Minter(settings.base_iri), RECORD_KINDS)
     checksums = dict(sources.checksums)
-    for path in sorted(settings.ontology.glob("*.ttl")):
+    for path in ontology_files:
         checksums[str(path.relative_to(settings.project_dir)) if path.is_relative_to(settings.project_dir) else str(path)] = \
             hashlib.sha256(path.read_bytes()).hexdigest()
     return ontology, asserted, checksums

@@ -22,6 +22,7 @@ from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
 
 from spacekg.formats import DUMPS
+from spacekg.parsed_files import graph_copy
 from spacekg.store.releases import sha256_of
 
 CHANGES_DIR = "changes"
@@ -38,11 +39,7 @@ def stable_blank_nodes(graph: Graph) -> Graph:
     """
     if not any(isinstance(term, BNode) for triple in graph for term in triple):
         return graph
-    canonical = Graph()
-    for prefix, namespace in graph.namespaces():
-        canonical.bind(prefix, namespace, override=True, replace=True)
-    canonical += to_canonical_graph(graph)
-    return canonical
+    return graph_copy(graph, to_canonical_graph(graph))
 
 
 def short_name(graph_iri: str) -> str:

@@ -5,7 +5,7 @@ names its own dataset (FROM / FROM NAMED), which decides whether the default gra
 all graphs, and to read a query's code apart from its strings, IRIs and comments when explaining a syntax error
 (store/syntax_errors.py; the CLI explains errors too, so this lives with the store, not the web). A lexer can
 disagree with Oxigraph's parser on odd input, so these checks are the polite first line only: the query process
-itself cannot open network sockets (see executor.py), which is what guarantees that SERVICE never reaches another host.
+itself cannot open network sockets (web/sandbox.py), which is what guarantees that SERVICE never reaches another host.
 """
 
 from __future__ import annotations
