@@ -2,8 +2,11 @@
 
 Virtuoso 7's "anytime queries" answer a query stopped at the store's time limit with the rows found so far, as
 HTTP 200 (206 from 7.2.7 on) marked only by `X-SQL-State: S1TAT`; a query stopped by its plain time limit is a 500
-whose body names SQLSTATE S1T00 (ODBC's "timeout expired"). Either way the query ran out of time, so SpaceKG
-answers as it does when its own limit passes (QueryTimeout) and never shows the partial rows. Virtuoso also cuts
+whose body names SQLSTATE S1T00 (ODBC's "timeout expired"), and one cancelled while it runs is a 500 naming HY008
+(ODBC's "operation canceled": an anytime query answered so once on a loaded CI machine,
+stop 24). In each case
+the store stopped the query before its end, so SpaceKG answers as it does when its own limit passes (QueryTimeout)
+and never shows the partial rows. Virtuoso also cuts
 every answer at its ResultSetMaxRows and says so only in `X-SPARQL-MaxRows`: `rows_cut_at` reads that, and the
 remote store refuses a cut answer unless SpaceKG's own row cap falls before the cut. And in results JSON it names
 blank nodes `nodeID://b10005`, which is no blank node label, and writes stored booleans as 1 and 0:
@@ -20,7 +23,9 @@ from spacekg.errors import QueryTimeout
 
 BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 ANYTIME_STATE = "S1TAT"  # Virtuoso's SQLSTATE for "the result timeout passed: these are the rows found so far"
-_TIMEOUT_STATES = re.compile(rb"\b(S1T00|S1TAT)\b")
+_STOPPED_STATES = {b"S1T00": "stopped the query at its own time limit", b"S1TAT": "stopped the query at its own time limit",
+                   b"HY008": "cancelled the query before it finished"}
+_STOPPED_STATE = re.compile(rb"\b(" + b"|".join(_STOPPED_STATES) + rb")\b")
 HINT = "add LIMIT, or narrow the query"
 
 
@@ -30,8 +35,9 @@ def raise_if_stopped_early(status: int, headers: Mapping[str, str], body: bytes)
         # SpaceKG sends no Range header, so a 206 can only mean a partial answer.
         raise QueryTimeout("the remote store stopped the query at its own time limit and answered with the rows found so far; "
                            "SpaceKG does not show partial results", HINT)
-    if status >= 500 and _TIMEOUT_STATES.search(body[:2000]):
-        raise QueryTimeout("the remote store stopped the query at its own time limit", HINT)
+    stopped = _STOPPED_STATE.search(body[:2000]) if status >= 500 else None
+    if stopped:
+        raise QueryTimeout(f"the remote store {_STOPPED_STATES[stopped.group(1)]}", HINT)
 
 
 def rows_cut_at(headers: Mapping[str, str]) -> int | None:
