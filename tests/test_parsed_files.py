@@ -35,13 +35,35 @@ def test_a_file_is_parsed_once_for_its_content_and_again_once_it_changes(tmp_pat
     assert len(parses) == 2
 
 
-def test_what_a_caller_adds_to_its_graph_does_not_reach_the_next_caller(tmp_path: Path) -> None:
+def test_a_caller_cannot_change_the_shared_graph_and_changes_a_copy_instead(tmp_path: Path) -> None:
     path = turtle(tmp_path / "shapes.ttl", "shape")
     first = load_shapes(path)
-    first.add((THING, THING, THING))
+    for change in (lambda: first.add((THING, THING, THING)), lambda: first.remove((THING, None, None)),
+                   lambda: first.__iadd__([(THING, THING, THING)]), lambda: first.parse(data="<a:b> <a:b> <a:b> .", format="turtle")):
+        with pytest.raises(TypeError, match="cannot change: change a copy"):
+            change()
+    copy = parsed_files.graph_copy(first)
+    copy.add((THING, THING, THING))
     second = load_shapes(path)
-    assert (THING, THING, THING) not in second and len(second) == 1
+    assert second is first and (THING, THING, THING) not in second and len(second) == 1
     assert second.namespace_manager.store.namespace("ex") == URIRef("https://example.org/")
+
+
+def test_copies_of_a_file_in_other_folders_share_one_parse_unless_it_has_a_relative_iri(tmp_path: Path) -> None:
+    parses: list[Path] = []
+
+    def parse(path: Path) -> Graph:
+        parses.append(path)
+        return Graph().parse(path, format="turtle")
+
+    copies = [turtle(folder / "a.ttl", "same") for folder in (tmp_path / "one", tmp_path / "two") if folder.mkdir() is None]
+    graphs = [parsed_files.parsed_once("test", [path], lambda path=path: parse(path)) for path in copies]  # type: ignore[misc]
+    assert graphs[0] is graphs[1] and parses == copies[:1]
+    # A relative IRI resolves against the file's own location, so each copy is parsed and keeps its own IRIs.
+    for path in copies:
+        path.write_text('<#thing> <http://www.w3.org/2000/01/rdf-schema#label> "relative" .\n', encoding="utf-8")
+    relative = [parsed_files.parsed_once("test", [path], lambda path=path: parse(path)) for path in copies]  # type: ignore[misc]
+    assert [{str(s) for s in graph.subjects()} for graph in relative] == [{path.as_uri() + "#thing"} for path in copies]
 
 
 def test_at_most_a_few_graphs_are_kept(tmp_path: Path) -> None:

@@ -2,12 +2,16 @@
 parsing them (with the ontology's blank nodes relabelled by content, store/changes.py) cost a process that builds
 again and again (a curator's loop, the test suite: ~80 s of its CPU) more than the rest of a small build.
 
-Each caller gets its own copy, so nothing it adds reaches the next one; a changed file is a different key.
+Every caller gets the same graph, sealed: reading it costs nothing, and a change to it raises at once instead of reaching
+the next caller (`graph_copy` gives a graph to change). A file is known by its name and content, not its folder, so
+copies of a project share one parse; only a file with a relative IRI, which resolves against the file's own location,
+is known by its path too. A changed file is a different key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -15,21 +19,58 @@ from pathlib import Path
 from rdflib import Graph
 
 MOST_KEPT = 8  # graphs kept: the ontology and the shapes of a project or two
-_PARSED: OrderedDict[tuple[str, ...], Graph] = OrderedDict()
+# An IRI reference without a scheme (`<>`, `<#x>`, `<terms>`): resolved against the file's location, so its graph depends on it.
+RELATIVE_IRI = re.compile(rb"<(?![A-Za-z][A-Za-z0-9+.\-]*:)[^<>\"{}|^`\\\s]*>")
+
+
+class SealedGraph(Graph):
+    """A graph shared by every caller of `parsed_once`: its triples cannot change (copy it with `graph_copy`)."""
+
+    def __init__(self, parsed: Graph) -> None:
+        super().__init__()
+        for prefix, namespace in parsed.namespaces():
+            self.bind(prefix, namespace, override=True, replace=True)
+        super().addN((s, p, o, self) for s, p, o in parsed)
+        self._sealed = True
+
+    def _refuse(self) -> None:
+        if getattr(self, "_sealed", False):
+            raise TypeError("this parsed graph is shared by every caller and cannot change: change a copy (parsed_files.graph_copy)")
+
+    def add(self, triple):  # type: ignore[no-untyped-def]  # rdflib's own signature
+        self._refuse()
+        return super().add(triple)
+
+    def addN(self, quads):  # type: ignore[no-untyped-def]  # noqa: N802  (rdflib's name)
+        self._refuse()
+        return super().addN(quads)
+
+    def remove(self, triple):  # type: ignore[no-untyped-def]
+        self._refuse()
+        return super().remove(triple)
+
+
+_PARSED: OrderedDict[tuple[str, ...], SealedGraph] = OrderedDict()
+
+
+def _file_key(path: Path) -> str:
+    content = path.read_bytes()
+    where = f"\0{path.resolve()}" if RELATIVE_IRI.search(content) else ""
+    return f"{path.name}\0{hashlib.sha256(content).hexdigest()}{where}"
 
 
 def parsed_once(what: str, files: Sequence[Path], parse: Callable[[], Graph]) -> Graph:
-    """`parse()`'s graph for these files as they are now: parsed on the first call for their content, then copied."""
+    """`parse()`'s graph for these files as they are now, sealed: parsed on the first call for their content, then shared."""
     try:
-        key = (what, *(f"{path}\0{hashlib.sha256(path.read_bytes()).hexdigest()}" for path in files))
+        key = (what, *(_file_key(path) for path in files))
     except OSError:
         return parse()  # let the parser report the missing or unreadable file as it does
     if key not in _PARSED:
-        _PARSED[key] = parse()
+        _PARSED[key] = SealedGraph(parse())
         while len(_PARSED) > MOST_KEPT:
             _PARSED.popitem(last=False)
     _PARSED.move_to_end(key)
-    return graph_copy(_PARSED[key])
+    return _PARSED[key]
 
 
 def graph_copy(graph: Graph, triples: Iterable[tuple] | None = None) -> Graph:

@@ -195,14 +195,13 @@ def _result(report: Graph, node: Node, around: Surroundings) -> ValidationResult
 
 
 def _rebased(shapes: Graph, base_iri: str) -> Graph:
-    """A copy of the shapes with the canonical entity base replaced, in IRIs and in regular expressions."""
+    """The shapes with the canonical entity base replaced, in IRIs and in regular expressions: a copy, or under the
+    canonical base the shapes themselves (nothing downstream changes them; those of load_shapes cannot change)."""
+    if base_iri == DEFAULT_BASE:
+        return shapes
     copy = Graph()
     for prefix, namespace in shapes.namespaces():
         copy.bind(prefix, namespace)
-    if base_iri == DEFAULT_BASE:
-        for triple in shapes:
-            copy.add(triple)
-        return copy
     canonical_pattern, pattern = _regex_escape(DEFAULT_BASE), _regex_escape(base_iri)
     entities = DEFAULT_BASE + "id/"
 

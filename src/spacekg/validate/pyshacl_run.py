@@ -18,6 +18,7 @@ from rdflib.query import Result
 
 from spacekg.errors import ShapesNotEvaluable
 from spacekg.namespaces import XSD
+from spacekg.parsed_files import SealedGraph, graph_copy
 from spacekg.validate.report import Triple
 
 # pySHACL switches rdflib's process-wide literal normalisation (and its xsd:boolean parser) while it
@@ -34,6 +35,8 @@ def pyshacl_report(data: Iterable[Triple], shapes: Graph) -> Graph:
     """pySHACL's sh:ValidationReport of `data` against `shapes`."""
     graph = _ParsedOnceGraph()
     graph.addN((s, p, o, graph) for s, p, o in data)
+    if isinstance(shapes, SealedGraph):  # pySHACL adds two axioms of its own (owl:Class ⊑ rdfs:Class, ...) to the shapes graph
+        shapes = graph_copy(shapes)
     with _ENGINE, _rdflib_state_kept():
         _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", inplace=True, advanced=False, meta_shacl=False,
                                         allow_infos=True, allow_warnings=True)
