@@ -15,6 +15,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 
@@ -37,15 +38,15 @@ class SealedGraph(Graph):
         if getattr(self, "_sealed", False):
             raise TypeError("this parsed graph is shared by every caller and cannot change: change a copy (parsed_files.graph_copy)")
 
-    def add(self, triple):  # type: ignore[no-untyped-def]  # rdflib's own signature
+    def add(self, triple: Any) -> Any:
         self._refuse()
         return super().add(triple)
 
-    def addN(self, quads):  # type: ignore[no-untyped-def]  # noqa: N802  (rdflib's name)
+    def addN(self, quads: Any) -> Any:  # noqa: N802  (rdflib's name)
         self._refuse()
         return super().addN(quads)
 
-    def remove(self, triple):  # type: ignore[no-untyped-def]
+    def remove(self, triple: Any) -> Any:
         self._refuse()
         return super().remove(triple)
 
