@@ -13,7 +13,7 @@ from conftest import PROJECT
 from spacekg.errors import UsageError
 from spacekg.validate import load_shapes
 from spacekg.validate.engine import ShaclEngine, choose_engine
-from spacekg.validate.jena import ARCHIVES_KEPT, JenaRun
+from spacekg.validate.jena import ARCHIVES_KEPT, JenaRun, keep_dumped_archive
 
 DATA_SHAPES = PROJECT / "shapes" / "spacekg-shapes.ttl"
 FIXTURE = PROJECT / "tests" / "fixtures" / "shapes" / "events.ttl"  # violations of the event shapes
@@ -49,7 +49,7 @@ def results(report: Graph) -> set[tuple[str, ...]]:
             for result in report.subjects(RDF.type, SH.ValidationResult)}
 
 
-def test_the_first_run_writes_the_archive_and_the_next_maps_it_with_the_same_report(jena: ShaclEngine, user_cache: Path) -> None:
+def test_the_first_run_writes_the_archive_the_next_maps_it_and_a_broken_one_changes_nothing(jena: ShaclEngine, user_cache: Path) -> None:
     first_arguments, first = run(jena)
     archives = list(user_cache.glob("jena-*.jsa"))
     assert len(archives) == 1 and any(a.startswith("-XX:ArchiveClassesAtExit=") for a in first_arguments)
@@ -57,19 +57,15 @@ def test_the_first_run_writes_the_archive_and_the_next_maps_it_with_the_same_rep
     second_arguments, second = run(jena)
     assert f"-XX:SharedArchiveFile={archives[0]}" in second_arguments
     assert results(first) == results(second) and len(results(first)) >= 2
+    # A truncated or foreign file where the archive was: the JVM says so on stderr and runs without it.
+    os.chmod(archives[0], 0o644)
+    archives[0].write_bytes(b"not an archive")
+    third_arguments, third = run(jena)
+    assert f"-XX:SharedArchiveFile={archives[0]}" in third_arguments
+    assert results(third) == results(first)
 
 
-def test_an_archive_the_jvm_cannot_use_changes_nothing_in_the_report(jena: ShaclEngine, user_cache: Path) -> None:
-    _, written = run(jena)
-    (archive,) = user_cache.glob("jena-*.jsa")
-    os.chmod(archive, 0o644)
-    archive.write_bytes(b"not an archive")  # a truncated or foreign file: the JVM says so on stderr and runs without it
-    arguments, report = run(jena)
-    assert f"-XX:SharedArchiveFile={archive}" in arguments
-    assert results(report) == results(written)
-
-
-def test_the_cache_keeps_a_bounded_number_of_archives(jena: ShaclEngine, user_cache: Path) -> None:
+def test_the_cache_keeps_a_bounded_number_of_archives_and_no_stale_dump(user_cache: Path) -> None:
     user_cache.mkdir(parents=True)
     for number in range(4):  # archives of earlier JDKs or Jenas
         old = user_cache / f"jena-old{number}.jsa"
@@ -78,9 +74,11 @@ def test_the_cache_keeps_a_bounded_number_of_archives(jena: ShaclEngine, user_ca
     stale = user_cache / ".jena-old.jsa.1-1.tmp"  # left by a killed run, long ago
     stale.write_bytes(b"half")
     os.utime(stale, (1_000_000, 1_000_000))
-    run(jena)
+    dumped = user_cache / ".jena-new.jsa.2-2.tmp"  # what a run that just succeeded dumped
+    dumped.write_bytes(b"new")
+    keep_dumped_archive(dumped)
     kept = sorted(path.name for path in user_cache.glob("jena-*.jsa"))
-    assert len(kept) == ARCHIVES_KEPT and "jena-old3.jsa" in kept and not stale.exists()
+    assert kept == ["jena-new.jsa", "jena-old3.jsa"][:ARCHIVES_KEPT] and not stale.exists() and not dumped.exists()
 
 
 def test_a_cache_that_cannot_be_written_only_costs_the_sharing(jena: ShaclEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -185,7 +185,7 @@ def class_archive(jena: Jena) -> tuple[list[str], Path | None]:
         return [], None
 
 
-def _keep_archive(scratch: Path) -> None:
+def keep_dumped_archive(scratch: Path) -> None:
     """Move a dumped archive into place, and keep the cache bounded: the newest archives, no stale half-written ones."""
     folder, name = scratch.parent, scratch.name[1:].split(".jsa.", 1)[0] + ".jsa"
     try:
@@ -232,7 +232,7 @@ class JenaRun:
                 message = (self.folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()
                 raise ShapesNotEvaluable(f"Apache Jena's SHACL validator ended with exit code {code}: {' '.join(message[-5:])[:1000]}")
             if self.dumping is not None and self.dumping.is_file():
-                _keep_archive(self.dumping)
+                keep_dumped_archive(self.dumping)
             return as_pyshacl_writes(Graph().parse(self.folder / "report.ttl", format="turtle"), self.shapes)
         finally:
             self.close()
