@@ -79,3 +79,11 @@ def test_a_file_that_does_not_parse_is_still_reported_at_its_path_every_time(tmp
     for _ in range(2):
         with pytest.raises(SourceDataErrors, match="shapes do not parse"):
             load_shapes(broken)
+
+
+def test_a_shared_graph_is_written_as_turtle_once_and_reads_back_as_itself(tmp_path: Path) -> None:
+    shared = load_shapes(turtle(tmp_path / "shapes.ttl", "written once"))
+    assert isinstance(shared, parsed_files.SealedGraph)
+    written = shared.turtle()
+    assert shared.turtle() is written
+    assert set(Graph().parse(data=written, format="turtle")) == set(shared)

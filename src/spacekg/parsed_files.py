@@ -33,6 +33,13 @@ class SealedGraph(Graph):
             self.bind(prefix, namespace, override=True, replace=True)
         super().addN((s, p, o, self) for s, p, o in parsed)
         self._sealed = True
+        self._turtle: bytes | None = None
+
+    def turtle(self) -> bytes:
+        """The graph as Turtle, written once (what Jena reads the shapes from on every run)."""
+        if self._turtle is None:
+            self._turtle = self.serialize(format="turtle", encoding="utf-8")
+        return self._turtle
 
     def _refuse(self) -> None:
         if getattr(self, "_sealed", False):

@@ -40,6 +40,7 @@ from rdflib import Graph
 
 from spacekg import terms
 from spacekg.errors import ShapesNotEvaluable
+from spacekg.parsed_files import SealedGraph
 from spacekg.validate.messages import as_pyshacl_writes
 from spacekg.validate.report import Triple
 
@@ -212,7 +213,7 @@ class JenaRun:
             # Straight to N-Triples, not through a store: a store would canonicalise literals (xsd:nonNegativeInteger
             # as xsd:integer) and Jena would then validate other values than the ones the build publishes.
             data_file.write_bytes(ox.serialize(statements, format=ox.RdfFormat.N_TRIPLES) or b"")
-            shapes.serialize(shapes_file, format="turtle", encoding="utf-8")
+            shapes_file.write_bytes(shapes.turtle() if isinstance(shapes, SealedGraph) else shapes.serialize(format="turtle", encoding="utf-8"))
             self.stdout, self.stderr = open(self.folder / "report.ttl", "wb"), open(self.folder / "stderr.txt", "wb")  # noqa: SIM115
             sharing, self.dumping = class_archive(jena)
             self.process = subprocess.Popen(
