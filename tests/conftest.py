@@ -11,6 +11,7 @@ breaks them:
   `published_project`: the same with one good release already built (built once per session).
 - `tiny_server`: `spacekg serve` (granian) over the tiny release, for tests where the process and the
   socket are the point (third-party clients, timeouts, load, replicas, a browser). Marked `server`.
+- `jena`: Apache Jena's SHACL engine (skips where Java or Jena is missing).
 - `curated_release`: one build of the real data/, for the checks *about* the curated data only
   (tests/test_data_acceptance*.py), which read their expectations from the data itself.
 """
@@ -38,11 +39,13 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from spacekg.errors import UsageError
 from spacekg.pipeline import build
 from spacekg.queries import CannedQuery, load_catalogue
 from spacekg.settings import Settings, load_settings
 from spacekg.store.querying import run_canned, solutions_as_rows
 from spacekg.store.releases import LAST_ATTEMPT, Release
+from spacekg.validate.engine import ShaclEngine, choose_engine
 from spacekg.web import create_app
 
 pytest_plugins = ["browsing", "grouping", "tracing"]  # browser fixtures; how workers share the tests; where coverage does not trace
@@ -89,6 +92,16 @@ def built_tiny(tmp_path_factory: pytest.TempPathFactory) -> Release:
 @pytest.fixture(scope="session")
 def tiny_store(built_tiny: Release) -> ox.Store:
     return built_tiny.open_store()
+
+
+@pytest.fixture(scope="session")
+def jena(tmp_path_factory: pytest.TempPathFactory) -> ShaclEngine:
+    """Apache Jena's SHACL engine, or the test is skipped where it cannot run."""
+    try:
+        engine, _ = choose_engine("jena", tmp_path_factory.mktemp("cache"))
+    except UsageError as error:
+        pytest.skip(f"Apache Jena cannot run here: {error.message}")
+    return engine
 
 
 @pytest.fixture

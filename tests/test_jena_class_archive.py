@@ -10,23 +10,13 @@ import pytest
 from rdflib import RDF, Graph, Namespace
 
 from conftest import PROJECT
-from spacekg.errors import UsageError
 from spacekg.validate import load_shapes
-from spacekg.validate.engine import ShaclEngine, choose_engine
+from spacekg.validate.engine import ShaclEngine
 from spacekg.validate.jena import ARCHIVES_KEPT, JenaRun, keep_dumped_archive
 
 DATA_SHAPES = PROJECT / "shapes" / "spacekg-shapes.ttl"
 FIXTURE = PROJECT / "tests" / "fixtures" / "shapes" / "events.ttl"  # violations of the event shapes
 SH = Namespace("http://www.w3.org/ns/shacl#")
-
-
-@pytest.fixture(scope="module")
-def jena(tmp_path_factory: pytest.TempPathFactory) -> ShaclEngine:
-    try:
-        engine, _ = choose_engine("jena", tmp_path_factory.mktemp("cache"))
-    except UsageError as error:
-        pytest.skip(f"Apache Jena cannot run here: {error.message}")
-    return engine
 
 
 @pytest.fixture

@@ -51,15 +51,6 @@ KNOWN_DIFFERENCES = {
 }
 
 
-@pytest.fixture(scope="module")
-def jena(tmp_path_factory: pytest.TempPathFactory) -> ShaclEngine:
-    try:
-        engine, _ = choose_engine("jena", tmp_path_factory.mktemp("cache"))
-    except UsageError as error:
-        pytest.skip(f"Apache Jena cannot run here: {error.message}")
-    return engine
-
-
 def key(result: ValidationResult, shapes: Graph) -> Key:
     def term(node: Node | None) -> str:
         if isinstance(node, Literal):
