@@ -3,14 +3,12 @@
 Virtuoso 7's "anytime queries" answer a query stopped at the store's time limit with the rows found so far, as
 HTTP 200 (206 from 7.2.7 on) marked only by `X-SQL-State: S1TAT`; a query stopped by its plain time limit is a 500
 whose body names SQLSTATE S1T00 (ODBC's "timeout expired"), and one cancelled while it runs is a 500 naming HY008
-(ODBC's "operation canceled": an anytime query answered so once on a loaded CI machine,
-stop 24). In each case
-the store stopped the query before its end, so SpaceKG answers as it does when its own limit passes (QueryTimeout)
-and never shows the partial rows. Virtuoso also cuts
-every answer at its ResultSetMaxRows and says so only in `X-SPARQL-MaxRows`: `rows_cut_at` reads that, and the
-remote store refuses a cut answer unless SpaceKG's own row cap falls before the cut. And in results JSON it names
-blank nodes `nodeID://b10005`, which is no blank node label, and writes stored booleans as 1 and 0:
-`canonical_results` writes both as other stores do.
+(ODBC's "operation canceled": an anytime query once ended so on a loaded CI machine). In each case the store
+stopped the query before its end, so SpaceKG answers as it does when its own limit passes (QueryTimeout) and never
+shows the partial rows. Virtuoso also cuts every answer at its ResultSetMaxRows and says so only in
+`X-SPARQL-MaxRows`: `rows_cut_at` reads that, and the remote store refuses a cut answer unless SpaceKG's own row cap
+falls before the cut. And in results JSON it names blank nodes `nodeID://b10005`, which is no blank node label, and
+writes stored booleans as 1 and 0: `canonical_results` writes both as other stores do.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ It is computed once and kept until jena-core.jar changes, in the user's cache (~
 $XDG_CACHE_HOME/spacekg; the project's var/cache where that cannot be written): it depends on the machine, not
 the project.
 
-A JVM spends most of a small run loading and verifying Jena's classes (1.8 s of a 1.8 s run on the tiny
-project). The first run dumps the classes it loaded into a class-data-sharing archive (AppCDS, JDK 13+); every
-later run maps it and takes 1.3 s. The archive too is the same for every project and lives beside the classpath,
+A JVM spends much of a small run loading and verifying Jena's classes: on the tiny project a run takes 1.8 s
+without them shared. The first run dumps the classes it loaded into a class-data-sharing archive (AppCDS, JDK 13+);
+every later run maps it and takes 1.3 s. The archive too is the same for every project and lives beside the classpath,
 named by the java binary and the classpath's jars: a JDK or Jena upgrade names a new one, and the JVM itself
 refuses an archive that does not match and runs without it.
 """
@@ -89,7 +89,7 @@ def find_jena(cache_dir: Path, classpath: str = "") -> tuple[Jena | None, str]:
     try:
         try:
             return Jena(java, _cached_classpath(shared_cache(), version), version), ""
-        except OSError:  # the user's cache cannot be written: the project's
+        except (OSError, RuntimeError):  # the user's cache cannot be written (or there is no home folder): the project's
             return Jena(java, _cached_classpath(cache_dir, version), version), ""
     except (OSError, subprocess.SubprocessError, zipfile.BadZipFile) as error:
         return None, f"Apache Jena's classpath could not be worked out: {error}"
@@ -182,7 +182,7 @@ def class_archive(jena: Jena) -> tuple[list[str], Path | None]:
         folder.mkdir(parents=True, exist_ok=True)
         scratch = folder / f".{archive.name}.{os.getpid()}-{time.monotonic_ns()}.tmp"  # renamed into place when the run succeeds
         return [*SHARING_OPTIONAL, f"-XX:ArchiveClassesAtExit={scratch}"], scratch
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to find the user's cache in
         return [], None
 
 
