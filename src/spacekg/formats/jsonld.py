@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import rdflib
+from rdflib.plugins.serializers.jsonld import from_rdf
+from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
 from spacekg.namespaces import OWL, PREFIXES, RDF, RDFS
@@ -72,10 +74,27 @@ def compact(triples: Iterable[tuple[Node, Node, Node]], context: Mapping[str, An
     graph = rdflib.Graph()
     for triple in triples:
         graph.add(triple)
-    document = json.loads(graph.serialize(format="json-ld", context=dict(context), auto_compact=True))
+    # rdflib's JSON-LD serialiser's own compaction, taken as an object: its text (the whole context, indented by the
+    # pure-Python encoder) read back would cost more than the compaction itself.
+    document = from_rdf(graph, _parsed(context), auto_compact=True)
     used = _names_used({key: value for key, value in document.items() if key != "@context"}, context)
     document["@context"] = {name: definition for name, definition in context.items() if name in used}
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode()
+
+
+_PARSED_CONTEXTS: list[tuple[Mapping[str, Any], Context]] = []  # the newest few, by identity: a release's context is one object
+_PARSED_KEPT = 4
+
+
+def _parsed(context: Mapping[str, Any]) -> Context:
+    """rdflib's parse of a context (200-odd terms), once per context object rather than once per document."""
+    for known, parsed in _PARSED_CONTEXTS:
+        if known is context:
+            return parsed
+    parsed = Context(dict(context))
+    _PARSED_CONTEXTS.insert(0, (context, parsed))
+    del _PARSED_CONTEXTS[_PARSED_KEPT:]
+    return parsed
 
 
 def _names_used(node: Any, context: Mapping[str, Any], typed: bool = False) -> set[str]:
