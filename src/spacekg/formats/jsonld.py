@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import rdflib
-from rdflib.plugins.serializers.jsonld import from_rdf
+from rdflib.plugins.serializers import jsonld as rdflib_jsonld
 from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
@@ -76,7 +76,7 @@ def compact(triples: Iterable[tuple[Node, Node, Node]], context: Mapping[str, An
         graph.add(triple)
     # rdflib's JSON-LD serialiser's own compaction, taken as an object: its text (the whole context, indented by the
     # pure-Python encoder) read back would cost more than the compaction itself.
-    document = from_rdf(graph, _parsed(context), auto_compact=True)
+    document = rdflib_jsonld.from_rdf(graph, _parsed(context), auto_compact=True)
     used = _names_used({key: value for key, value in document.items() if key != "@context"}, context)
     document["@context"] = {name: definition for name, definition in context.items() if name in used}
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode()
