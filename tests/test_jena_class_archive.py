@@ -66,7 +66,7 @@ def test_the_cache_keeps_a_bounded_number_of_archives_and_no_stale_dump(user_cac
     os.utime(stale, (1_000_000, 1_000_000))
     dumped = user_cache / ".jena-new.jsa.2-2.tmp"  # what a run that just succeeded dumped
     dumped.write_bytes(b"new")
-    keep_dumped_archive(dumped)
+    keep_dumped_archive(dumped, user_cache / "jena-new.jsa")
     kept = sorted(path.name for path in user_cache.glob("jena-*.jsa"))
     assert kept == ["jena-new.jsa", "jena-old3.jsa"][:ARCHIVES_KEPT] and not stale.exists() and not dumped.exists()
 

@@ -29,9 +29,7 @@ class SealedGraph(Graph):
 
     def __init__(self, parsed: Graph) -> None:
         super().__init__()
-        for prefix, namespace in parsed.namespaces():
-            self.bind(prefix, namespace, override=True, replace=True)
-        super().addN((s, p, o, self) for s, p, o in parsed)
+        graph_copy(parsed, into=self)  # before it is sealed
         self._sealed = True
         self._turtle: bytes | None = None
 
@@ -81,9 +79,9 @@ def parsed_once(what: str, files: Sequence[Path], parse: Callable[[], Graph]) ->
     return _PARSED[key]
 
 
-def graph_copy(graph: Graph, triples: Iterable[tuple] | None = None) -> Graph:
-    """A new graph with `graph`'s prefixes and `triples` (by default `graph`'s own)."""
-    copy = Graph()
+def graph_copy(graph: Graph, triples: Iterable[tuple] | None = None, into: Graph | None = None) -> Graph:
+    """A new graph (or `into`) with `graph`'s prefixes and `triples` (by default `graph`'s own)."""
+    copy = Graph() if into is None else into
     for prefix, namespace in graph.namespaces():
         copy.bind(prefix, namespace, override=True, replace=True)
     copy += graph if triples is None else triples

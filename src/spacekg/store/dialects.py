@@ -21,8 +21,8 @@ from spacekg.errors import QueryTimeout
 
 BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 ANYTIME_STATE = "S1TAT"  # Virtuoso's SQLSTATE for "the result timeout passed: these are the rows found so far"
-_STOPPED_STATES = {b"S1T00": "stopped the query at its own time limit", b"S1TAT": "stopped the query at its own time limit",
-                   b"HY008": "cancelled the query before it finished"}
+AT_ITS_LIMIT = "stopped the query at its own time limit"
+_STOPPED_STATES = {b"S1T00": AT_ITS_LIMIT, b"S1TAT": AT_ITS_LIMIT, b"HY008": "cancelled the query before it finished"}
 _STOPPED_STATE = re.compile(rb"\b(" + b"|".join(_STOPPED_STATES) + rb")\b")
 HINT = "add LIMIT, or narrow the query"
 
@@ -31,7 +31,7 @@ def raise_if_stopped_early(status: int, headers: Mapping[str, str], body: bytes)
     """Raise QueryTimeout if the store says it stopped the query at its own time limit, with partial rows or with an error."""
     if status == 206 or headers.get("X-SQL-State", "").strip().upper() == ANYTIME_STATE:
         # SpaceKG sends no Range header, so a 206 can only mean a partial answer.
-        raise QueryTimeout("the remote store stopped the query at its own time limit and answered with the rows found so far; "
+        raise QueryTimeout(f"the remote store {AT_ITS_LIMIT} and answered with the rows found so far; "
                            "SpaceKG does not show partial results", HINT)
     stopped = _STOPPED_STATE.search(body[:2000]) if status >= 500 else None
     if stopped:

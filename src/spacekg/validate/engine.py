@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from spacekg.errors import SourceDataError, SourceDataErrors, SourcePosition, UsageError
 from spacekg.namespaces import DCTERMS, DEFAULT_BASE, RDF, RDFS, SH, SKOS
-from spacekg.parsed_files import parsed_once
+from spacekg.parsed_files import graph_copy, parsed_once
 from spacekg.validate.jena import Jena, JenaRun, find_jena
 from spacekg.validate.pyshacl_run import pyshacl_report, pyshacl_version
 from spacekg.validate.report import (
@@ -199,9 +199,6 @@ def _rebased(shapes: Graph, base_iri: str) -> Graph:
     canonical base the shapes themselves (nothing downstream changes them; those of load_shapes cannot change)."""
     if base_iri == DEFAULT_BASE:
         return shapes
-    copy = Graph()
-    for prefix, namespace in shapes.namespaces():
-        copy.bind(prefix, namespace)
     canonical_pattern, pattern = _regex_escape(DEFAULT_BASE), _regex_escape(base_iri)
     entities = DEFAULT_BASE + "id/"
 
@@ -212,9 +209,7 @@ def _rebased(shapes: Graph, base_iri: str) -> Graph:
             return Literal(str(term).replace(canonical_pattern, pattern), lang=term.language, datatype=term.datatype)
         return term
 
-    for s, p, o in shapes:
-        copy.add((rebase(s), p, rebase(o)))
-    return copy
+    return graph_copy(shapes, ((rebase(s), p, rebase(o)) for s, p, o in shapes))
 
 
 def _regex_escape(text: str) -> str:
@@ -229,12 +224,7 @@ def _targeting(shapes: Graph, selected: Mapping[Node, set[Node]], focus: set[Nod
     (sh:node, sh:qualifiedValueShape, sh:or) still see every value. (pySHACL's own focus_nodes option filters
     the value nodes of nested shapes too, and so reports qualified counts of zero.)
     """
-    targeting = Graph()
-    for prefix, namespace in shapes.namespaces():
-        targeting.bind(prefix, namespace)
-    for triple in shapes:
-        if triple[1] not in TARGETS:
-            targeting.add(triple)
+    targeting = graph_copy(shapes, (triple for triple in shapes if triple[1] not in TARGETS))
     for shape, nodes in selected.items():
         for node in nodes & focus:
             targeting.add((shape, SH.targetNode, node))

@@ -164,8 +164,9 @@ def jvm_options(triples: int) -> list[str]:
     return [f"-Xmx{heap_megabytes(triples)}m", "-XX:+UseParallelGC", *quick]
 
 
-def class_archive(jena: Jena) -> tuple[list[str], Path | None]:
-    """The JVM options that share Jena's classes between runs, and the archive this run dumps (its first run), if any.
+def class_archive(jena: Jena) -> tuple[list[str], tuple[Path, Path] | None]:
+    """The JVM options that share Jena's classes between runs, and, on its first run, where this run dumps the archive
+    and where the archive goes once the run has succeeded.
 
     It is kept in the user's cache; one that cannot be written costs only the sharing: the run goes on without it.
     """
@@ -181,16 +182,16 @@ def class_archive(jena: Jena) -> tuple[list[str], Path | None]:
             return [*SHARING_OPTIONAL, f"-XX:SharedArchiveFile={archive}", "-Xshare:auto"], None
         folder.mkdir(parents=True, exist_ok=True)
         scratch = folder / f".{archive.name}.{os.getpid()}-{time.monotonic_ns()}.tmp"  # renamed into place when the run succeeds
-        return [*SHARING_OPTIONAL, f"-XX:ArchiveClassesAtExit={scratch}"], scratch
+        return [*SHARING_OPTIONAL, f"-XX:ArchiveClassesAtExit={scratch}"], (scratch, archive)
     except (OSError, RuntimeError):  # RuntimeError: no home folder to find the user's cache in
         return [], None
 
 
-def keep_dumped_archive(scratch: Path) -> None:
+def keep_dumped_archive(scratch: Path, archive: Path) -> None:
     """Move a dumped archive into place, and keep the cache bounded: the newest archives, no stale half-written ones."""
-    folder, name = scratch.parent, scratch.name[1:].split(".jsa.", 1)[0] + ".jsa"
+    folder = archive.parent
     try:
-        os.replace(scratch, folder / name)
+        os.replace(scratch, archive)
         archives = sorted(folder.glob("jena-*.jsa"), key=lambda path: path.stat().st_mtime, reverse=True)
         for old in archives[ARCHIVES_KEPT:]:
             old.unlink(missing_ok=True)
@@ -232,8 +233,8 @@ class JenaRun:
             if code != 0:
                 message = (self.folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()
                 raise ShapesNotEvaluable(f"Apache Jena's SHACL validator ended with exit code {code}: {' '.join(message[-5:])[:1000]}")
-            if self.dumping is not None and self.dumping.is_file():
-                keep_dumped_archive(self.dumping)
+            if self.dumping is not None and self.dumping[0].is_file():
+                keep_dumped_archive(*self.dumping)
             return as_pyshacl_writes(Graph().parse(self.folder / "report.ttl", format="turtle"), self.shapes)
         finally:
             self.close()
@@ -249,5 +250,5 @@ class JenaRun:
                 handle.close()
         dumping = getattr(self, "dumping", None)
         if dumping is not None:
-            dumping.unlink(missing_ok=True)  # a run that failed or was stopped keeps no archive
+            dumping[0].unlink(missing_ok=True)  # a run that failed or was stopped keeps no archive
         shutil.rmtree(self.folder, ignore_errors=True)
